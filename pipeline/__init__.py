@@ -1,0 +1,1 @@
+"""Reproducible pipeline for the European Annual Asylum and Migration Report (EAAMR)."""

@@ -1,0 +1,57 @@
+"""Article 66 reference key of Regulation (EU) 2024/1351, shares, ratios to the key, changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+POPULATION_WEIGHT = 0.5
+GDP_WEIGHT = 0.5
+
+
+def shares(values: pd.Series, member_states: Sequence[str] | None = None) -> pd.Series:
+    """Each Member State's share of the total over `member_states` (all of `values` if None)."""
+    if member_states is not None:
+        missing = [ms for ms in member_states if ms not in values.index]
+        if missing:
+            raise KeyError(f"no value for {', '.join(missing)}")
+        values = values.loc[list(member_states)]
+    total = values.sum()
+    if not total > 0:
+        raise ValueError("cannot compute shares of a total that is zero or missing")
+    return values / total
+
+
+def reference_key(
+    population: pd.Series, gdp: pd.Series, member_states: Sequence[str]
+) -> pd.Series:
+    """key(MS) = 0.5 x population share + 0.5 x GDP share, over `member_states` (sums to 1)."""
+    key = POPULATION_WEIGHT * shares(population, member_states) + GDP_WEIGHT * shares(
+        gdp, member_states
+    )
+    key.name = "key_share"
+    return key
+
+
+def ratio_to_key(indicator: pd.Series, key: pd.Series) -> pd.Series:
+    """Share of the indicator's total divided by the key share; 1.0 = exactly the fair share.
+
+    The indicator's total is taken over the Member States of the key.
+    """
+    indicator_share = shares(indicator.reindex(key.index).fillna(0.0))
+    ratio = indicator_share / key
+    ratio.name = "ratio_to_key"
+    return ratio
+
+
+def relative_change(current: pd.Series | float, previous: pd.Series | float):
+    """(current - previous) / previous; NaN where the previous value is zero or missing."""
+    current_values = np.asarray(current, dtype=float)
+    previous_values = np.asarray(previous, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(previous_values > 0, current_values / previous_values - 1.0, np.nan)
+    if isinstance(current, pd.Series):
+        return pd.Series(change, index=current.index, name="change")
+    return float(change)
