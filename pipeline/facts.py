@@ -1,0 +1,27 @@
+"""Facts: values a stage hands to the report, already formatted for prose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pipeline import atomic, paths
+
+
+def write_facts(name: str, facts: dict[str, dict[str, object]], folder: Path = paths.FACTS_DIR) -> Path:
+    """Write `facts` (namespace -> key -> value) to `<folder>/<name>.yaml`, atomically."""
+    for namespace, values in facts.items():
+        if not isinstance(values, dict):
+            raise TypeError(f"facts namespace {namespace!r} must map keys to values")
+    target = folder / f"{name}.yaml"
+    text = yaml.safe_dump(facts, allow_unicode=True, sort_keys=True, width=1000)
+    atomic.write_text(target, text)
+    return target
+
+
+def write_snippet(name: str, markdown: str, folder: Path = paths.FACTS_DIR) -> Path:
+    """Write a generated markdown snippet the report includes (`_generated/<name>.md`)."""
+    target = folder / f"{name}.md"
+    atomic.write_text(target, markdown)
+    return target

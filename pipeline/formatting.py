@@ -1,0 +1,50 @@
+"""Numbers and words for prose, the EU way: '871 000', '35%', 'decreased'."""
+
+from __future__ import annotations
+
+import math
+
+from pipeline import countries
+
+THOUSANDS_SEPARATOR = "\u00a0"  # a space that never breaks a number across lines
+
+
+def eu_number(value: float, *, decimals: int = 0) -> str:
+    """871000 -> '871 000'; 4.25 with decimals=1 -> '4.3'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("cannot format a missing value")
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", THOUSANDS_SEPARATOR)
+
+
+def rounded(value: float, *, significant: int = 3) -> str:
+    """Round to a few significant figures for headlines: 96 712 -> '96 700'."""
+    if value == 0:
+        return "0"
+    digits = significant - int(math.floor(math.log10(abs(value)))) - 1
+    return eu_number(round(value, min(digits, 0)))
+
+
+def percent(share: float, *, decimals: int = 0) -> str:
+    """0.355 -> '36%'; the sign is left to the direction word."""
+    return f"{abs(share) * 100:.{decimals}f}%"
+
+
+def direction(change: float, *, stable_below: float = 0.005) -> str:
+    """Verb for a relative change: 'increased', 'decreased' or 'remained stable'."""
+    if abs(change) < stable_below:
+        return "remained stable"
+    return "increased" if change > 0 else "decreased"
+
+
+def enumeration(items: list[str]) -> str:
+    """['Italy', 'Spain', 'Greece'] -> 'Italy, Spain and Greece'."""
+    if not items:
+        raise ValueError("nothing to enumerate")
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def member_state_names(codes: list[str]) -> str:
+    return enumeration([countries.name(code) for code in codes])

@@ -1,0 +1,55 @@
+"""Indicators over a reference window: 12-month totals, stocks, shares, changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pipeline import key as reference_key
+from pipeline.errors import InputError
+from pipeline.periods import Window
+
+
+def window_periods(window: Window, frequency: str) -> list[str]:
+    if frequency == "M":
+        return window.months
+    if frequency == "Q":
+        return window.quarters
+    raise ValueError(f"cannot cut a {frequency!r} series to a July-June window")
+
+
+def window_total(table: pd.DataFrame, window: Window, frequency: str, *, name: str,
+                 by: Sequence[str] = ("geo",), required: Sequence[str] = ()) -> pd.Series:
+    """Sum `value` over the window's months (or quarters) for each group of `by`.
+
+    Every group present, and every Member State in `required`, must have a number for every
+    period of the window; otherwise an InputError names the table, the group and the gaps.
+    """
+    periods = window_periods(window, frequency)
+    inside = table[table["period"].isin(periods)]
+    for geo in required:
+        if geo not in set(inside["geo"]):
+            raise InputError(name, f"no data for {geo} in {window.label}", field="geo")
+    counts = inside.dropna(subset=["value"]).groupby(list(by))["period"].nunique()
+    incomplete = counts[counts < len(periods)]
+    if not incomplete.empty:
+        group = incomplete.index[0]
+        mask = (inside[list(by)] == (group if isinstance(group, tuple) else (group,))).all(axis=1)
+        have = set(inside.loc[mask].dropna(subset=["value"])["period"])
+        missing = [p for p in periods if p not in have]
+        raise InputError(name, f"{', '.join(missing)} missing for {group} inside {window.label}",
+                         field="period")
+    return inside.groupby(list(by))["value"].sum()
+
+
+def compare_windows(table: pd.DataFrame, current: Window, previous: Window, frequency: str, *,
+                    name: str, by: Sequence[str] = ("geo",)) -> pd.DataFrame:
+    """Totals for two windows side by side, with each group's share and relative change."""
+    result = pd.DataFrame({
+        "current": window_total(table, current, frequency, name=name, by=by),
+        "previous": window_total(table, previous, frequency, name=name, by=by),
+    }).fillna(0.0)
+    result["share"] = result["current"] / result["current"].sum()
+    result["change"] = reference_key.relative_change(result["current"], result["previous"])
+    return result

@@ -1,0 +1,194 @@
+"""Raw inputs -> validated tidy tables in data/processed/ (parquet), with a record of each input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import atomic, countries, paths
+from pipeline.catalog import RAW_INPUTS, RawInput
+from pipeline.contracts import (
+    CSV_CONTRACTS,
+    EUROSTAT_CONTRACTS,
+    IBC_ROUTES_SCHEMA,
+    PERIOD_PATTERNS,
+    CsvContract,
+    EurostatContract,
+    validate,
+)
+from pipeline.errors import InputError
+from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+from pipeline.sources.frontex import read_frontex_workbook
+
+RECORD_FILE = "inputs.json"
+
+
+def _check_readable(path: Path) -> None:
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise InputError(path, "file is empty")
+
+
+def read_csv_input(path: Path, contract: CsvContract) -> pd.DataFrame:
+    """Read an analyst-supplied CSV and convert it to its tidy form, checking every cell."""
+    _check_readable(path)
+    head = path.read_bytes()[:512].lstrip()
+    if head[:1] == b"<":
+        raise InputError(path, "looks like an HTML or XML page, not CSV data")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(path, f"not a valid CSV file: {exc}") from None
+    header = list(frame.columns)
+    if len(header) == 1 and re.search(r"[;\t|]", header[0]):
+        raise InputError(path, "wrong delimiter: columns must be separated by commas")
+    for column in contract.columns:
+        if column not in header:
+            raise InputError(path, f"column missing; the header has: {', '.join(header)}", field=column)
+    frame = frame[list(contract.columns)].copy()
+    for column, kind in contract.columns.items():
+        frame[column] = _convert(frame[column].str.strip(), kind, path, column)
+    if "period_start" in frame:
+        frame["period"] = frame.pop("period_start") + "/" + frame.pop("period_end")
+    frame = frame.rename(columns=contract.renames)
+    if "value" in contract.value_columns:
+        frame["flag"] = ""
+    return frame
+
+
+def _convert(cells: pd.Series, kind: str, path: Path, column: str) -> pd.Series:
+    def fail(position: int, problem: str):
+        raise InputError(path, problem, row=int(position) + 2, field=column)
+
+    empty = cells == ""
+    if empty.any():
+        fail(empty.to_numpy().argmax(), "missing value")
+    if kind == "member_state":
+        codes = cells.replace({ms.iso2: ms.eurostat for ms in countries.MEMBER_STATES})
+        unknown = ~codes.isin(countries.EU27)
+        if unknown.any():
+            position = unknown.to_numpy().argmax()
+            fail(position, f"unknown Member State code {cells.iloc[position]!r}")
+        return codes
+    if kind == "month":
+        bad = ~cells.str.match(PERIOD_PATTERNS["M"])
+        if bad.any():
+            position = bad.to_numpy().argmax()
+            fail(position, f"{cells.iloc[position]!r} is not a month in YYYY-MM form")
+        return cells
+    if kind == "count":
+        numbers = pd.to_numeric(cells, errors="coerce")
+        bad = numbers.isna()
+        if bad.any():
+            position = bad.to_numpy().argmax()
+            fail(position, f"{cells.iloc[position]!r} is not a number")
+        negative = numbers < 0
+        if negative.any():
+            position = negative.to_numpy().argmax()
+            fail(position, f"negative count {cells.iloc[position]}")
+        return numbers.astype(float)
+    return cells
+
+
+def read_eurostat_input(path: Path, contract: EurostatContract) -> pd.DataFrame:
+    """Read a Eurostat whole-table TSV and keep the slice the pipeline uses, for the EU27."""
+    _check_readable(path)
+    table = read_eurostat_tsv(path)
+    for dimension in [*contract.selection, *contract.kept, "freq", "geo"]:
+        if dimension not in table.columns:
+            raise InputError(path, "dimension missing from the header", field=dimension)
+    selected = table["freq"] == contract.frequency
+    for dimension, code in contract.selection.items():
+        selected &= table[dimension] == code
+    for dimension, codes in contract.kept.items():
+        selected &= table[dimension].isin(codes)
+    selected &= table["geo"].isin(countries.EU27)
+    if not selected.any():
+        wanted = ", ".join(f"{k}={v}" for k, v in {"freq": contract.frequency, **contract.selection}.items())
+        raise InputError(path, f"no Member State rows for the selection {wanted}")
+    columns = ["geo", *contract.kept, "time_period", "value", "flag"]
+    tidy = table.loc[selected, columns].rename(columns={"time_period": "period"})
+    return tidy.reset_index(drop=True)
+
+
+def _describe_series(row: pd.Series) -> str:
+    dims = ", ".join(f"{k}={row[k]}" for k in row.index if k not in ("value", "flag"))
+    return f"series {dims}"
+
+
+def process_input(raw: RawInput, source_dir: Path) -> pd.DataFrame:
+    """Read and validate one raw input; return its tidy table."""
+    path = source_dir / raw.filename
+    if raw.name in EUROSTAT_CONTRACTS:
+        contract = EUROSTAT_CONTRACTS[raw.name]
+        tidy = read_eurostat_input(path, contract)
+        return validate(tidy, contract.schema(), path, describe_row=_describe_series)
+    if raw.name in CSV_CONTRACTS:
+        contract = CSV_CONTRACTS[raw.name]
+        return validate(read_csv_input(path, contract), contract.schema(), path)
+    if raw.name == "ibc_routes":
+        _check_readable(path)
+        workbook = read_frontex_workbook(path).rename(columns={"month": "period", "detections": "value"})
+        workbook["value"] = workbook["value"].astype(float)
+        workbook["flag"] = ""
+        return validate(workbook, IBC_ROUTES_SCHEMA, path, describe_row=_describe_series)
+    raise KeyError(f"no contract for raw input {raw.name!r}")
+
+
+def file_record(path: Path, raw: RawInput, source_dir: Path) -> dict[str, object]:
+    data = path.read_bytes()
+    return {
+        "name": raw.name,
+        "file": path.relative_to(source_dir).as_posix(),
+        "provider": raw.provider,
+        "dataset": raw.dataset,
+        "format": raw.format,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+
+
+def ingest(source: str, out_dir: Path = paths.PROCESSED_DIR) -> dict[str, pd.DataFrame]:
+    """Validate every raw input of `source` and write its tidy table to `out_dir/<name>.parquet`."""
+    source_dir = paths.raw_dir(source)
+    tables = {raw.name: process_input(raw, source_dir) for raw in RAW_INPUTS}
+    for name, table in tables.items():
+        with atomic.atomic_path(out_dir / f"{name}.parquet") as tmp:
+            table.to_parquet(tmp, index=False)
+    records = {
+        "data_source": source,
+        "inputs": [file_record(source_dir / raw.filename, raw, source_dir) for raw in RAW_INPUTS],
+    }
+    atomic.write_text(out_dir / RECORD_FILE, json.dumps(records, indent=2) + "\n")
+    return tables
+
+
+def load(name: str, folder: Path = paths.PROCESSED_DIR) -> pd.DataFrame:
+    """A processed table by its catalogue name."""
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise InputError(path, "processed table not found; run the ingest stage first (dvc repro)")
+    return pd.read_parquet(path)
+
+
+def summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One line per processed table: rows, Member States, period coverage, flagged values."""
+    rows = []
+    for name, table in tables.items():
+        flags = table["flag"].ne("").sum() if "flag" in table else 0
+        rows.append({
+            "table": name,
+            "rows": len(table),
+            "member_states": table["geo"].nunique() if "geo" in table else None,
+            "first_period": table["period"].min(),
+            "last_period": table["period"].max(),
+            "flagged_values": int(flags),
+        })
+    return pd.DataFrame(rows)

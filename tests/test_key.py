@@ -1,0 +1,57 @@
+import math
+
+import pandas as pd
+import pytest
+
+from pipeline.key import ratio_to_key, reference_key, relative_change, shares
+
+
+def test_key_is_half_population_share_plus_half_gdp_share():
+    population = pd.Series({"AA": 60.0, "BB": 40.0})
+    gdp = pd.Series({"AA": 20.0, "BB": 80.0})
+    key = reference_key(population, gdp, ["AA", "BB"])
+    assert key["AA"] == pytest.approx(0.5 * 0.6 + 0.5 * 0.2)
+    assert key["BB"] == pytest.approx(0.5 * 0.4 + 0.5 * 0.8)
+    assert key.sum() == pytest.approx(1.0)
+
+
+def test_key_is_computed_over_the_listed_member_states_only():
+    population = pd.Series({"AA": 50.0, "BB": 50.0, "DK": 100.0})
+    gdp = pd.Series({"AA": 50.0, "BB": 150.0, "DK": 100.0})
+    key = reference_key(population, gdp, ["AA", "BB"])
+    assert list(key.index) == ["AA", "BB"]
+    assert key.sum() == pytest.approx(1.0)
+    assert key["BB"] == pytest.approx(0.5 * 0.5 + 0.5 * 0.75)
+
+
+def test_key_needs_every_member_state():
+    with pytest.raises(KeyError, match="BB"):
+        reference_key(pd.Series({"AA": 1.0}), pd.Series({"AA": 1.0, "BB": 1.0}), ["AA", "BB"])
+
+
+def test_ratio_to_key_is_indicator_share_over_key_share():
+    key = pd.Series({"AA": 0.25, "BB": 0.75})
+    indicator = pd.Series({"AA": 50.0, "BB": 50.0})
+    ratio = ratio_to_key(indicator, key)
+    assert ratio["AA"] == pytest.approx(0.5 / 0.25)
+    assert ratio["BB"] == pytest.approx(0.5 / 0.75)
+
+
+def test_ratio_ignores_states_outside_the_key_and_counts_absent_ones_as_zero():
+    key = pd.Series({"AA": 0.5, "BB": 0.5})
+    ratio = ratio_to_key(pd.Series({"AA": 10.0, "DK": 1000.0}), key)
+    assert ratio["AA"] == pytest.approx(2.0)
+    assert ratio["BB"] == 0.0
+
+
+def test_shares_of_zero_total_is_an_error():
+    with pytest.raises(ValueError, match="zero"):
+        shares(pd.Series({"AA": 0.0}))
+
+
+def test_relative_change():
+    assert relative_change(65.0, 100.0) == pytest.approx(-0.35)
+    assert math.isnan(relative_change(5.0, 0.0))
+    changes = relative_change(pd.Series({"AA": 120.0, "BB": 0.0}), pd.Series({"AA": 100.0, "BB": 10.0}))
+    assert changes["AA"] == pytest.approx(0.2)
+    assert changes["BB"] == pytest.approx(-1.0)

@@ -1,0 +1,50 @@
+import pytest
+
+from pipeline.errors import ParameterError
+from pipeline.params import flatten, load_params
+from pipeline import paths
+
+
+def write(tmp_path, text):
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_project_params_are_valid():
+    params = load_params(paths.PARAMS_FILE)
+    assert params.year >= 2025
+    assert params.data.source in {"sample", "local", "live"}
+
+
+def test_defaults_and_key_vintage(tmp_path):
+    params = load_params(write(tmp_path, "year: 2026\n"))
+    assert params.data.source == "sample"
+    assert params.population_year == 2026
+    assert params.gdp_year == 2025
+
+
+def test_flatten_joins_nested_keys():
+    flat = flatten(load_params(paths.PARAMS_FILE))
+    assert flat["data_source"] in {"sample", "local", "live"}
+    assert "year" in flat and "sample_seed" in flat
+
+
+@pytest.mark.parametrize("text, message", [
+    ("year: 1900\n", "year"),
+    ("year: 2025\ndata: {source: ftp}\n", "data.source"),
+    ("year: 2025\nkey: {excluded: [XX]}\n", "XX"),
+    ("year: 2025\ncolour: red\n", "colour"),
+    ("year: [2025\n", "not valid YAML"),
+    ("- 2025\n", "mapping"),
+    ("year: '2025x'\n", "year"),
+])
+def test_bad_parameters_name_the_field(tmp_path, text, message):
+    with pytest.raises(ParameterError, match=message) as error:
+        load_params(write(tmp_path, text))
+    assert "params.yaml" in str(error.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ParameterError, match="not found"):
+        load_params(tmp_path / "params.yaml")
