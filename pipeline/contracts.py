@@ -49,28 +49,38 @@ def tidy_schema(frequency: str, dimensions: dict[str, pa.Column] | None = None,
     return pa.DataFrameSchema(columns, checks=checks, unique=keys, strict=True, coerce=False)
 
 
-def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path,
-             describe_row=None) -> pd.DataFrame:
-    """Validate against the schema; the first failure becomes an InputError naming file and row."""
+def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path, *,
+             describe_row=None, field_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Validate against the schema; the first failure becomes an InputError naming file and row.
+
+    `describe_row` turns a failing row into words (for tables without file rows);
+    `field_names` maps tidy column names back to the names used in the file.
+    """
     try:
         return schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
         cases = errors.failure_cases
         first = cases.iloc[0]
-        column = first["column"] if isinstance(first["column"], str) else None
-        index = first["index"]
-        check = first["check"]
+        check = str(first["check"])
         value = first["failure_case"]
-        if check == "column_in_dataframe" or check == "column_in_schema":
-            problem = f"column {value!r} {'is missing' if check == 'column_in_dataframe' else 'is not expected'}"
-            raise InputError(path, problem) from None
-        if isinstance(check, str) and check.startswith("field_uniqueness") or check == "multiple_fields_uniqueness":
+        column = first["column"] if isinstance(first["column"], str) else None
+        if check in ("column_in_dataframe", "column_in_schema"):
+            state = "is missing" if check == "column_in_dataframe" else "is not expected"
+            raise InputError(path, f"column {value!r} {state}") from None
+        if "uniqueness" in check:
             problem = f"duplicate rows for the same {', '.join(schema.unique or [])}"
+        elif first["schema_context"] == "DataFrameSchema":
+            problem, column = check, None
         else:
             problem = f"value {value!r} fails check {check}"
-        more = len(cases) - 1
-        if more:
-            problem += f" ({more} more problem{'s' if more > 1 else ''} in this file)"
+        others = cases.iloc[1:]
+        if first["schema_context"] == "DataFrameSchema":
+            others = others[others["index"] != first["index"]]
+        if len(others):
+            problem += f" ({len(others)} more problem{'s' if len(others) > 1 else ''} in this file)"
+        if column is not None and field_names:
+            column = field_names.get(column, column)
+        index = first["index"]
         row = None
         if index is not None and not pd.isna(index):
             if describe_row is not None:

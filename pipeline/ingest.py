@@ -132,7 +132,9 @@ def process_input(raw: RawInput, source_dir: Path) -> pd.DataFrame:
         return validate(tidy, contract.schema(), path, describe_row=_describe_series)
     if raw.name in CSV_CONTRACTS:
         contract = CSV_CONTRACTS[raw.name]
-        return validate(read_csv_input(path, contract), contract.schema(), path)
+        file_names = {tidy: name for name, tidy in contract.renames.items()}
+        return validate(read_csv_input(path, contract), contract.schema(), path,
+                        field_names=file_names)
     if raw.name == "ibc_routes":
         _check_readable(path)
         workbook = read_frontex_workbook(path).rename(columns={"month": "period", "detections": "value"})

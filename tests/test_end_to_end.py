@@ -1,0 +1,111 @@
+"""The whole pipeline, run by `dvc repro` in a temporary copy of the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from pipeline import paths
+
+pytestmark = pytest.mark.e2e
+
+SKIPPED = {".git", ".venv", "outputs", ".dvc/tmp", ".dvc/cache", "data/processed", "data/raw/sample",
+           ".pytest_cache"}
+
+
+def copy_project(target: Path) -> Path:
+    def ignore(folder, names):
+        relative = Path(folder).relative_to(paths.PROJECT_ROOT)
+        return {n for n in names if (relative / n).as_posix() in SKIPPED or n == "__pycache__"}
+
+    shutil.copytree(paths.PROJECT_ROOT, target, ignore=ignore)
+    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
+    return target
+
+
+def dvc(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([str(Path(sys.executable).parent / "dvc"), *args], cwd=project, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def set_param(project: Path, key: str, value) -> None:
+    params_file = project / "params.yaml"
+    params = yaml.safe_load(params_file.read_text())
+    params[key] = value
+    params_file.write_text(yaml.safe_dump(params))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
+    first = dvc(project, "repro")
+    return project, first
+
+
+def test_report_is_built_as_html_and_pdf(built):
+    project, _ = built
+    report = project / "outputs" / "report"
+    assert (report / "eaamr_2025.html").stat().st_size > 10_000
+    assert (report / "eaamr_2025.pdf").stat().st_size > 10_000
+
+
+def test_html_shows_the_sar_figure_caption_source_and_sample_banner(built):
+    project, _ = built
+    html = (project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    text = soup.get_text(" ")
+    assert "Figure 2 \u2013 Persons disembarked in search and rescue events" in text
+    assert "Source: elaboration on Frontex data" in text
+    assert "Synthetic sample data" in text
+    images = [img for img in soup.find_all("img") if "search and rescue" in img.get("alt", "")]
+    assert images and images[0]["src"].startswith("data:image/png;base64,")
+
+
+def test_prose_numbers_come_from_the_figure_data(built):
+    project, _ = built
+    facts = yaml.safe_load((project / "outputs" / "facts" / "fig2_sar.yaml").read_text())
+    html = (project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
+    assert facts["sar"]["total"] in html
+    assert facts["sar"]["leading"] in html
+
+
+def test_pdf_is_a4_with_the_sar_figure_caption_and_banner(built):
+    project, _ = built
+    reader = PdfReader(project / "outputs" / "report" / "eaamr_2025.pdf")
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Persons disembarked in search and rescue events" in text
+    assert "Synthetic sample data" in text
+
+
+def test_figure_files_and_plotted_values(built):
+    project, _ = built
+    figures = project / "outputs" / "figures"
+    for suffix in ("png", "svg", "csv"):
+        assert (figures / f"fig2_sar.{suffix}").stat().st_size > 0
+    plotted = (figures / "fig2_sar.csv").read_text()
+    assert "Synthetic sample data" in plotted
+
+
+def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it(built):
+    project, _ = built
+    second = dvc(project, "repro")
+    assert "Running stage" not in second.stdout
+    set_param(project, "year", 2026)
+    third = dvc(project, "repro")
+    assert "Running stage 'fig2_sar'" in third.stdout
+    assert "Running stage 'report'" in third.stdout
+    assert "Running stage 'ingest'" not in third.stdout
+    assert (project / "outputs" / "report" / "eaamr_2026.html").is_file()
