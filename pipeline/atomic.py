@@ -10,6 +10,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _default_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _default_file_mode()  # what a plain open() would give (mkstemp gives 0600)
+
+
 @contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside `target`; rename it onto `target` only on success."""
@@ -20,6 +29,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
