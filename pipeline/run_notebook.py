@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
@@ -37,9 +38,9 @@ def notebook_parameters(notebook: Path) -> dict[str, object]:
     return {name: available[name] for name in declared}
 
 
-def run(notebook: Path) -> Path:
+def run(notebook: Path, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> Path:
     notebook = notebook if notebook.is_absolute() else paths.PROJECT_ROOT / notebook
-    executed = paths.EXECUTED_NOTEBOOKS_DIR / notebook.name
+    executed = executed_dir / notebook.name
     executed.parent.mkdir(parents=True, exist_ok=True)
     papermill.execute_notebook(
         str(notebook),
@@ -53,16 +54,30 @@ def run(notebook: Path) -> Path:
     return executed
 
 
-def main(argv: list[str] | None = None) -> int:
+def failing_cell(executed: Path) -> str:
+    """'cell 3 (`raise ValueError(...)`)': the failing cell as numbered in the source notebook."""
+    added_by_papermill = {"injected-parameters", "papermill-error-cell-tag"}
+    cells = [
+        cell for cell in nbformat.read(executed, as_version=4).cells
+        if not added_by_papermill & set(cell.metadata.get("tags", []))
+    ]
+    for number, cell in enumerate(cells, start=1):
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            return f"cell {number} (`{first_line}`)"
+    return "an unknown cell"
+
+
+def main(argv: list[str] | None = None, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
     notebook = parser.parse_args(argv).notebook
     try:
-        run(notebook)
+        run(notebook, executed_dir)
     except PapermillExecutionError as exc:
-        executed = paths.EXECUTED_NOTEBOOKS_DIR / notebook.name
+        executed = executed_dir / notebook.name
         print(
-            f"error: notebook {notebook} failed in cell {exc.exec_count} "
+            f"error: notebook {notebook} failed in {failing_cell(executed)} "
             f"({exc.ename}: {exc.evalue}); executed copy kept at {executed}",
             file=sys.stderr,
         )

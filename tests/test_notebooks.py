@@ -1,0 +1,63 @@
+"""Notebook stages: parameters come from params.yaml, failures stop the build loudly."""
+
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+import yaml
+
+from pipeline import paths
+from pipeline.params import flatten, load_params
+from pipeline.run_notebook import main
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def make_notebook(path: Path, parameters: str, *cells: str) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    parameter_cell = nbformat.v4.new_code_cell(parameters)
+    parameter_cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameter_cell, *(nbformat.v4.new_code_cell(cell) for cell in cells)]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_committed_without_outputs(notebook):
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_notebook_parameter_is_declared_for_its_stage_in_dvc_yaml(notebook):
+    stages = yaml.safe_load((paths.PROJECT_ROOT / "dvc.yaml").read_text())["stages"]
+    stage = next(s for s in stages.values() if f"notebooks/{notebook.name}" in s["cmd"])
+    declared = {name.replace(".", "_") for name in stage.get("params", [])}
+    assert set(papermill.inspect_notebook(str(notebook))) <= declared
+    assert f"notebooks/{notebook.name}" in stage["deps"]
+
+
+def test_a_notebook_receives_the_values_of_params_yaml(tmp_path):
+    notebook = make_notebook(tmp_path / "echo.ipynb", "year = 1\ndata_source = 'x'",
+                             "assert year > 2000, year\nassert data_source in {'sample', 'local', 'live'}")
+    assert main([str(notebook)], executed_dir=tmp_path / "executed") == 0
+    executed = nbformat.read(tmp_path / "executed" / "echo.ipynb", as_version=4)
+    injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f"year = {flatten(load_params())['year']}" in injected.source
+
+
+def test_a_failing_notebook_names_itself_and_the_cell_and_keeps_its_copy(tmp_path, capsys):
+    notebook = make_notebook(tmp_path / "broken.ipynb", "year = 1", "x = 1", "raise ValueError('bad data')")
+    assert main([str(notebook)], executed_dir=tmp_path / "executed") == 1
+    message = capsys.readouterr().err
+    assert "broken.ipynb" in message and "cell 3" in message and "ValueError: bad data" in message
+    assert (tmp_path / "executed" / "broken.ipynb").is_file()
+
+
+def test_a_parameter_missing_from_params_yaml_is_refused(tmp_path, capsys):
+    notebook = make_notebook(tmp_path / "unknown.ipynb", "colour = 'red'", "print(colour)")
+    assert main([str(notebook)], executed_dir=tmp_path / "executed") == 2
+    assert "colour" in capsys.readouterr().err
