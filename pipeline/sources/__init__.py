@@ -1,0 +1,19 @@
+"""Readers and writers for the providers' raw file formats.
+
+- `eurostat_tsv`: Eurostat whole-table TSV (`.tsv.gz`, the dissemination API's `format=TSV`).
+- `frontex`: the Frontex "Monthly detections of IBC" workbook.
+
+Readers return tidy pandas frames and raise `pipeline.errors.InputError` (naming the file, and
+the row and field where relevant) when a file does not meet its format; writers are their
+exact inverse and write deterministic bytes atomically.
+"""
+
+from pipeline.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
+from pipeline.sources.frontex import read_frontex_workbook, write_frontex_workbook
+
+__all__ = [
+    "read_eurostat_tsv",
+    "read_frontex_workbook",
+    "write_eurostat_tsv",
+    "write_frontex_workbook",
+]
