@@ -107,8 +107,11 @@ def _sheet_rows(path: Path) -> list[tuple]:
         if SHEET not in workbook.sheetnames:
             raise InputError(path, f"has no sheet '{SHEET}' (sheets: "
                                    f"{', '.join(workbook.sheetnames)})", field=SHEET)
-        # Excel row numbers start at 1; read-only mode yields blank rows for gaps.
-        return list(workbook[SHEET].iter_rows(min_row=1, values_only=True))
+        # Excel row numbers start at 1; read-only mode yields blank rows for gaps. The stored
+        # sheet size is ignored: some tools write a wrong one, which would cut rows off.
+        worksheet = workbook[SHEET]
+        worksheet.reset_dimensions()
+        return list(worksheet.iter_rows(min_row=1, values_only=True))
     finally:
         workbook.close()
 
