@@ -30,6 +30,11 @@ def percent(share: float, *, decimals: int = 0) -> str:
     return f"{abs(share) * 100:.{decimals}f}%"
 
 
+def share_label(share: float) -> str:
+    """Share of a total for labels: '40%', and '<1%' rather than a misleading '0%'."""
+    return "<1%" if 0 < share < 0.005 else percent(share)
+
+
 def direction(change: float, *, stable_below: float = 0.005) -> str:
     """Verb for a relative change: 'increased', 'decreased' or 'remained stable'."""
     if abs(change) < stable_below:

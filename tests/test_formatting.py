@@ -18,6 +18,12 @@ def test_rounded_headline_numbers():
     assert rounded(12.0) == "12"
 
 
+def test_share_label_never_shows_zero_for_a_positive_share():
+    from pipeline.formatting import share_label
+    assert share_label(0.002) == "<1%"
+    assert share_label(0.4027) == "40%"
+
+
 def test_percent_has_no_sign():
     assert percent(-0.354) == "35%"
     assert percent(0.11) == "11%"

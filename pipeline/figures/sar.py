@@ -44,9 +44,9 @@ def plot(table: pd.DataFrame, periods: ReportPeriods) -> plt.Figure:
     axes.set_xlabel("Persons disembarked")
     largest = max(table["persons"].max(), table["persons_previous_period"].max())
     axes.set_xlim(0, largest * 1.28)
-    for position, (persons, share) in enumerate(zip(table["persons"], table["share"])):
-        axes.text(persons + largest * 0.015, position,
-                  f"{formatting.eu_number(persons)} ({formatting.percent(share)})",
+    label_at = table[["persons", "persons_previous_period"]].max(axis=1) + largest * 0.02
+    for position, (x, persons, share) in enumerate(zip(label_at, table["persons"], table["share"])):
+        axes.text(x, position, f"{formatting.eu_number(persons)} ({formatting.share_label(share)})",
                   va="center", fontsize=8, color=style.TEXT)
     axes.legend(loc="lower right", frameon=False, fontsize=8)
     axes.grid(axis="x", color="#E5E5E5", linewidth=0.6)
