@@ -31,15 +31,12 @@ def window_total(table: pd.DataFrame, window: Window, frequency: str, *, name: s
     for geo in required:
         if geo not in set(inside["geo"]):
             raise InputError(name, f"no data for {geo} in {window.label}", field="geo")
-    counts = inside.dropna(subset=["value"]).groupby(list(by))["period"].nunique()
-    incomplete = counts[counts < len(periods)]
-    if not incomplete.empty:
-        group = incomplete.index[0]
-        mask = (inside[list(by)] == (group if isinstance(group, tuple) else (group,))).all(axis=1)
-        have = set(inside.loc[mask].dropna(subset=["value"])["period"])
-        missing = [p for p in periods if p not in have]
-        raise InputError(name, f"{', '.join(missing)} missing for {group} inside {window.label}",
-                         field="period")
+    present = inside.dropna(subset=["value"]).groupby(list(by))["period"].agg(set)
+    for group, have in present.items():
+        missing = [period for period in periods if period not in have]
+        if missing:
+            raise InputError(name, f"{', '.join(missing)} missing for {group} inside {window.label}",
+                             field="period")
     return inside.groupby(list(by))["value"].sum()
 
 
