@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pipeline.errors import InputError
+
 POPULATION_WEIGHT = 0.5
 GDP_WEIGHT = 0.5
 
@@ -55,3 +57,22 @@ def relative_change(current: pd.Series | float, previous: pd.Series | float):
     if isinstance(current, pd.Series):
         return pd.Series(change, index=current.index, name="change")
     return float(change)
+
+
+def annual_values(table: pd.DataFrame, year: int, member_states: Sequence[str], *, name: str) -> pd.Series:
+    """One year's value per Member State from a processed annual table; gaps are errors."""
+    values = table[table["period"] == str(year)].set_index("geo")["value"]
+    missing = [ms for ms in member_states if ms not in values.index or pd.isna(values.get(ms))]
+    if missing:
+        raise InputError(name, f"no {year} value for {', '.join(missing)}", field="geo")
+    return values.loc[list(member_states)].astype(float)
+
+
+def key_for_edition(population: pd.DataFrame, gdp: pd.DataFrame, *, population_year: int,
+                    gdp_year: int, member_states: Sequence[str]) -> pd.Series:
+    """The Article 66 key from the processed population and GDP tables, for the chosen vintages."""
+    return reference_key(
+        annual_values(population, population_year, member_states, name="population (demo_pjan)"),
+        annual_values(gdp, gdp_year, member_states, name="GDP (nama_10_gdp)"),
+        member_states,
+    )

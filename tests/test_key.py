@@ -55,3 +55,23 @@ def test_relative_change():
     changes = relative_change(pd.Series({"AA": 120.0, "BB": 0.0}), pd.Series({"AA": 100.0, "BB": 10.0}))
     assert changes["AA"] == pytest.approx(0.2)
     assert changes["BB"] == pytest.approx(-1.0)
+
+
+def annual(values: dict[str, float], year: int) -> pd.DataFrame:
+    return pd.DataFrame({"geo": list(values), "period": str(year), "value": list(values.values()), "flag": ""})
+
+
+def test_key_for_edition_uses_the_chosen_vintages():
+    from pipeline.key import key_for_edition
+    population = pd.concat([annual({"AA": 1.0, "BB": 1.0}, 2024), annual({"AA": 3.0, "BB": 1.0}, 2025)])
+    gdp = annual({"AA": 1.0, "BB": 1.0}, 2024)
+    key = key_for_edition(population, gdp, population_year=2025, gdp_year=2024, member_states=["AA", "BB"])
+    assert key["AA"] == pytest.approx(0.5 * 0.75 + 0.5 * 0.5)
+
+
+def test_key_for_edition_names_the_missing_member_state_and_year():
+    from pipeline.errors import InputError
+    from pipeline.key import key_for_edition
+    with pytest.raises(InputError, match="no 2025 value for BB"):
+        key_for_edition(annual({"AA": 1.0}, 2025), annual({"AA": 1.0, "BB": 2.0}, 2024),
+                        population_year=2025, gdp_year=2024, member_states=["AA", "BB"])
