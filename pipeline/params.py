@@ -43,6 +43,9 @@ class KeyParams(_Strict):
 
 class FigureParams(_Strict):
     dpi: int = Field(300, ge=72, le=1200)
+    route_map_threshold: int = Field(500, ge=0)
+    eurodac_map_threshold: int = Field(6000, ge=0)
+    eurodac_map_full_width_hits: int = Field(40000, gt=0)
 
 
 class Params(_Strict):
