@@ -25,8 +25,23 @@ def rounded(value: float, *, significant: int = 3) -> str:
     return eu_number(round(value, min(digits, 0)))
 
 
+def rounded_down(value: float, *, significant: int = 3) -> str:
+    """For 'over N': 681 420 -> '681 000' (never rounds up past the value)."""
+    if value <= 0:
+        return eu_number(value)
+    unit = 10 ** max(math.floor(math.log10(value)) - significant + 1, 0)
+    return eu_number(math.floor(value / unit) * unit)
+
+
+def millions(value: float, *, decimals: int = 1) -> str:
+    """4 300 000 -> '4.3 million'."""
+    return f"{eu_number(value / 1_000_000, decimals=decimals)} million"
+
+
 def percent(share: float, *, decimals: int = 0) -> str:
     """0.355 -> '36%'; the sign is left to the direction word."""
+    if math.isnan(share):
+        raise ValueError("cannot format a missing share or change")
     return f"{abs(share) * 100:.{decimals}f}%"
 
 

@@ -31,8 +31,9 @@ def window_total(table: pd.DataFrame, window: Window, frequency: str, *, name: s
     for geo in required:
         if geo not in set(inside["geo"]):
             raise InputError(name, f"no data for {geo} in {window.label}", field="geo")
-    present = inside.dropna(subset=["value"]).groupby(list(by))["period"].agg(set)
-    for group, have in present.items():
+    present = inside["period"].where(inside["value"].notna())
+    for group, have in present.groupby([inside[column] for column in by]).agg(
+            lambda periods: set(periods.dropna())).items():
         missing = [period for period in periods if period not in have]
         if missing:
             raise InputError(name, f"{', '.join(missing)} missing for {group} inside {window.label}",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pipeline.countries import bound_member_states
 from pipeline.errors import InputError
 
 POPULATION_WEIGHT = 0.5
@@ -76,3 +77,18 @@ def key_for_edition(population: pd.DataFrame, gdp: pd.DataFrame, *, population_y
         annual_values(gdp, gdp_year, member_states, name="GDP (nama_10_gdp)"),
         member_states,
     )
+
+
+def default_vintages(year: int, population_year: int | None = None,
+                     gdp_year: int | None = None) -> tuple[int, int]:
+    """Key vintages of an edition: population on 1 January Y and GDP of Y-1 unless fixed."""
+    return population_year or year, gdp_year or year - 1
+
+
+def edition_key(population: pd.DataFrame, gdp: pd.DataFrame, *, year: int,
+                population_year: int | None = None, gdp_year: int | None = None,
+                excluded: Sequence[str] = ()) -> pd.Series:
+    """The key an edition uses: bound Member States minus `excluded`, default vintages."""
+    population_year, gdp_year = default_vintages(year, population_year, gdp_year)
+    return key_for_edition(population, gdp, population_year=population_year, gdp_year=gdp_year,
+                           member_states=bound_member_states(tuple(excluded)))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline import countries, paths
 from pipeline.errors import ParameterError
+from pipeline.key import default_vintages
 
 FIRST_SUPPORTED_YEAR = 2020
 LAST_SUPPORTED_YEAR = 2100
@@ -57,11 +58,11 @@ class Params(_Strict):
 
     @property
     def population_year(self) -> int:
-        return self.key.population_year or self.year
+        return default_vintages(self.year, self.key.population_year, self.key.gdp_year)[0]
 
     @property
     def gdp_year(self) -> int:
-        return self.key.gdp_year or self.year - 1
+        return default_vintages(self.year, self.key.population_year, self.key.gdp_year)[1]
 
 
 def load_params(path: Path | str = paths.PARAMS_FILE) -> Params:

@@ -75,3 +75,14 @@ def test_key_for_edition_names_the_missing_member_state_and_year():
     with pytest.raises(InputError, match="no 2025 value for BB"):
         key_for_edition(annual({"AA": 1.0}, 2025), annual({"AA": 1.0, "BB": 2.0}, 2024),
                         population_year=2025, gdp_year=2024, member_states=["AA", "BB"])
+
+
+def test_edition_key_defaults_to_population_of_the_year_and_gdp_of_the_year_before():
+    from pipeline.countries import EU27
+    from pipeline.key import edition_key
+    population = pd.concat([annual(dict.fromkeys(EU27, 1.0), 2025), annual(dict.fromkeys(EU27, 9.0), 2024)])
+    gdp = pd.concat([annual(dict.fromkeys(EU27, 1.0), 2024), annual({**dict.fromkeys(EU27, 1.0), "DE": 27.0}, 2025)])
+    key = edition_key(population, gdp, year=2025, excluded=["HU"])
+    assert len(key) == 25 and "DK" not in key and "HU" not in key
+    assert key.sum() == pytest.approx(1.0)
+    assert key["DE"] == pytest.approx(1 / 25)

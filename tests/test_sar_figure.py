@@ -62,3 +62,10 @@ def test_pipeline_computes_the_published_sar_statements_from_the_sample(tmp_path
     assert statements["sar_change"].holds((table["persons"].sum() / table["persons_previous_period"].sum() - 1) * 100)
     assert statements["sar_italy_share"].holds(shares["IT"])
     assert statements["sar_spain_share"].holds(shares["ES"])
+
+
+def test_a_member_state_with_only_missing_values_in_the_window_is_an_error():
+    data = monthly({"IT": (120.0, 60.0), "ES": (10.0, 10.0)})
+    data.loc[data["geo"] == "ES", "value"] = float("nan")
+    with pytest.raises(InputError, match="missing for ES"):
+        sar.sar_table(data, PERIODS)

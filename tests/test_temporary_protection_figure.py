@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from pipeline import formatting
 from pipeline.catalog import raw_input
 from pipeline.countries import bound_member_states
 from pipeline.errors import InputError
@@ -86,12 +87,12 @@ def test_facts_for_the_prose():
 
 
 def test_millions_and_rounding_down_for_over():
-    assert tp.millions(4_300_000) == "4.3 million"
-    assert tp.millions(4_251_000) == "4.3 million"
-    assert tp.rounded_down(681_250) == f"681{NBSP}000"
-    assert tp.rounded_down(681_999) == f"681{NBSP}000"  # 'over 682 000' would be false
-    assert tp.rounded_down(96_712) == f"96{NBSP}700"
-    assert tp.rounded_down(12) == "12"
+    assert formatting.millions(4_300_000) == "4.3 million"
+    assert formatting.millions(4_251_000) == "4.3 million"
+    assert formatting.rounded_down(681_250) == f"681{NBSP}000"
+    assert formatting.rounded_down(681_999) == f"681{NBSP}000"  # 'over 682 000' would be false
+    assert formatting.rounded_down(96_712) == f"96{NBSP}700"
+    assert formatting.rounded_down(12) == "12"
     assert tp.month_label("2025-06") == "June 2025"
 
 

@@ -3,8 +3,6 @@ to the key; with the temporary protection registrations of the reference period.
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -23,19 +21,6 @@ DECISIONS = "tp_decisions"
 
 COLUMNS = ["member_state", "name", "beneficiaries", "share", "key_share", "ratio_to_key",
            "registrations", "registrations_share", "registrations_ratio_to_key"]
-
-
-def millions(value: float, *, decimals: int = 1) -> str:
-    """4_300_000 -> '4.3 million'."""
-    return f"{formatting.eu_number(value / 1_000_000, decimals=decimals)} million"
-
-
-def rounded_down(value: float, *, significant: int = 3) -> str:
-    """For 'over N': 681 420 -> '681 000' (never rounds up past the value)."""
-    if value <= 0:
-        return formatting.eu_number(value)
-    unit = 10 ** max(math.floor(math.log10(value)) - significant + 1, 0)
-    return formatting.eu_number(math.floor(value / unit) * unit)
 
 
 def month_label(month: str) -> str:
@@ -124,13 +109,13 @@ def facts(table: pd.DataFrame, *, registrations_leaders: int = 8) -> dict[str, s
     top_ratio = table.set_index("member_state").loc[by_registrations[0],
                                                     "registrations_ratio_to_key"]
     return {
-        "stock_total": millions(total),
+        "stock_total": formatting.millions(total),
         "stock_total_exact": formatting.eu_number(total),
         "stock_top_two": formatting.member_state_names(top_two),
         "stock_top_two_share": formatting.percent(shares.loc[top_two].sum()),
         "stock_top_relative": formatting.member_state_names(bars.ranked(table, "ratio_to_key", 4)),
         "registrations_total": formatting.rounded(registrations),
-        "registrations_total_over": rounded_down(registrations),
+        "registrations_total_over": formatting.rounded_down(registrations),
         "registrations_total_exact": formatting.eu_number(registrations),
         "registrations_top_relative": formatting.member_state_names(by_registrations[:1]),
         "registrations_top_relative_ratio": bars.ratio_text(top_ratio),
