@@ -38,6 +38,7 @@ def edition_facts(params: Params) -> dict[str, dict[str, str]]:
             "reference_end": reference_end,
             "comparison_period": periods.comparison.label,
             "five_year_period": periods.five_years.label,
+            "stock_date": f"{periods.reference.end:%B %Y}",
             "data_source": params.data.source,
             "data_source_label": source_label,
         }

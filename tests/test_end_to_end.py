@@ -78,6 +78,20 @@ def test_html_shows_the_sar_figure_caption_source_and_sample_banner(built):
     assert images and images[0]["src"].startswith("data:image/png;base64,")
 
 
+def test_every_figure_appears_with_its_number_caption_source_and_alt_text(built):
+    project, _ = built
+    soup = BeautifulSoup((project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    text = normalise(soup.get_text(" "))
+    alts = [img.get("alt", "") for img in soup.find_all("img")]
+    for facts_file in sorted((project / "outputs" / "facts").glob("fig*.yaml")):
+        facts = yaml.safe_load(facts_file.read_text())
+        figure = next(values for name, values in facts.items() if name.startswith("fig"))
+        assert normalise(figure["caption"]) in text
+        assert figure["source"] in text
+        assert normalise(figure["alt"]) in [normalise(alt) for alt in alts]
+
+
 def test_prose_numbers_come_from_the_figure_data(built):
     project, _ = built
     facts = yaml.safe_load((project / "outputs" / "facts" / "fig2_sar.yaml").read_text())
