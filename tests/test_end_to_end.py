@@ -23,7 +23,8 @@ SKIPPED = {".git", ".venv", "outputs", ".dvc/tmp", ".dvc/cache", "data/processed
 
 
 def normalise(text: str) -> str:
-    """Collapse line breaks and runs of spaces; keep the no-break spaces inside numbers."""
+    """Collapse line breaks and runs of spaces (keeping no-break spaces in numbers); undo smart quotes."""
+    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
     return re.sub(r"[ \t\r\n]+", " ", text)
 
 
