@@ -59,12 +59,6 @@ def plot(table: pd.DataFrame, periods: ReportPeriods) -> plt.Figure:
     )
 
 
-def _leaders(table: pd.DataFrame, column: str, count: int, decimals: int = 0) -> str:
-    rows = table.set_index("member_state").loc[bars.ranked(table, column, count)]
-    return "; ".join(f"{row['name']} {formatting.eu_number(row[column], decimals=decimals)}"
-                     for _, row in rows.iterrows())
-
-
 def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
     total = table["applications"].sum()
     above = int((table["ratio_to_key"] > 1).sum())
@@ -73,9 +67,9 @@ def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
         f"Two horizontal bar charts of applications for international protection in "
         f"{periods.reference.label}, {formatting.eu_number(total)} in total for "
         f"{len(table)} Member States. Left, in absolute numbers, largest first: "
-        f"{_leaders(table, 'applications', 4)}. Right, relative to GDP and population "
+        f"{bars.leaders(table, 'applications', 4, lambda row: formatting.eu_number(row['applications']))}. Right, relative to GDP and population "
         f"(share of the EU total divided by the share of the reference key; 1 is the fair share), "
-        f"largest first: {_leaders(table, 'ratio_to_key', 4, decimals=1)}; "
+        f"largest first: {bars.leaders(table, 'ratio_to_key', 4, lambda row: formatting.eu_number(row['ratio_to_key'], decimals=1))}; "
         f"{above} of {in_key} Member States are above their fair share."
     )
     outside = bars.outside_key(table)

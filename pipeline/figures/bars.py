@@ -216,3 +216,10 @@ def absolute_and_relative(
         bottom = 0.22 / figure.get_figheight()
     figure.tight_layout(rect=(0, bottom, 1, 1), w_pad=1.5)
     return figure
+
+
+def leaders(table: pd.DataFrame, column: str, count: int, describe) -> str:
+    """'Germany 190 000; France 158 000' for the `count` largest of `column`; `describe(row)`
+    gives the text after each name."""
+    rows = table.set_index("member_state").loc[ranked(table, column, count)]
+    return "; ".join(f"{row['name']} {describe(row)}" for _, row in rows.iterrows())

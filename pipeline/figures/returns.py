@@ -114,12 +114,9 @@ def rate_note(table: pd.DataFrame) -> str:
     return note + "."
 
 
-def _leaders(table: pd.DataFrame, column: str, count: int) -> str:
-    rows = table.set_index("member_state").loc[bars.ranked(table, column, count)]
-    return "; ".join(
-        f"{row['name']} {formatting.eu_number(row['orders'])} ordered to leave, "
-        f"{formatting.eu_number(row['returned'])} returned ({rate_text(row['return_rate'])})"
-        for _, row in rows.iterrows())
+def _orders_and_returns(row: pd.Series) -> str:
+    return (f"{formatting.eu_number(row['orders'])} ordered to leave, "
+            f"{formatting.eu_number(row['returned'])} returned ({rate_text(row['return_rate'])})")
 
 
 def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
@@ -130,7 +127,7 @@ def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
         f"States, most orders first, with each Member State's return rate (returned divided by "
         f"ordered to leave) in a column on the right. In total {formatting.eu_number(orders)} "
         f"were ordered to leave and {formatting.eu_number(returned)} returned, a return rate of "
-        f"{formatting.percent(returned / orders)}. Most orders: {_leaders(table, 'orders', 3)}."
+        f"{formatting.percent(returned / orders)}. Most orders: {bars.leaders(table, 'orders', 3, _orders_and_returns)}."
     )
 
 

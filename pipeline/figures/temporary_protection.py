@@ -73,11 +73,6 @@ def plot(table: pd.DataFrame, periods: ReportPeriods) -> plt.Figure:
     )
 
 
-def _leaders(table: pd.DataFrame, column: str, count: int, text) -> str:
-    rows = table.set_index("member_state").loc[bars.ranked(table, column, count)]
-    return "; ".join(f"{row['name']} {text(row[column])}" for _, row in rows.iterrows())
-
-
 def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
     total = table["beneficiaries"].sum()
     above = int((table["ratio_to_key"] > 1).sum())
@@ -86,9 +81,9 @@ def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
         f"Two horizontal bar charts of the beneficiaries of temporary protection at the end of "
         f"{month_label(periods.stock_month)}, {formatting.eu_number(total)} in total for "
         f"{len(table)} Member States. Left, in absolute numbers, largest first: "
-        f"{_leaders(table, 'beneficiaries', 4, formatting.eu_number)}. Right, relative to GDP "
+        f"{bars.leaders(table, 'beneficiaries', 4, lambda row: formatting.eu_number(row['beneficiaries']))}. Right, relative to GDP "
         f"and population (share of the EU total divided by the share of the reference key; 1 is "
-        f"the fair share), largest first: {_leaders(table, 'ratio_to_key', 4, bars.ratio_text)}; "
+        f"the fair share), largest first: {bars.leaders(table, 'ratio_to_key', 4, lambda row: bars.ratio_text(row['ratio_to_key']))}; "
         f"{above} of {in_key} Member States are above their fair share."
     )
     outside = bars.outside_key(table)
