@@ -139,7 +139,8 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
     """Pairs above `threshold` as curved arrows between the Member States' label points.
 
     Width is proportional to hits on a fixed scale (`full_width_hits` = the widest arrow);
-    every arrow bends to its right, so two-way flows do not overlap.
+    bends are chosen by `maps.choose_bends` (largest flow first) to keep arrows apart, and a
+    reverse flow takes the same bend as its pair, which curves it to the other side.
     """
     style.apply()
     extent = maps.EUROPE
