@@ -24,8 +24,7 @@ from pyproj import Transformer
 
 from pipeline import paths
 
-REFERENCE_DIR = paths.DATA_DIR / "reference"
-BASEMAP_FILE = REFERENCE_DIR / "basemap_ne50m_epsg3035.geojson"
+BASEMAP_FILE = paths.REFERENCE_DIR / "basemap_ne50m_epsg3035.geojson"
 CRS = "EPSG:3035"
 
 DISCLAIMER = ("The boundaries and names shown and the designations used on this map do not imply "

@@ -8,6 +8,7 @@ PARAMS_FILE = PROJECT_ROOT / "params.yaml"
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
+REFERENCE_DIR = DATA_DIR / "reference"  # curated by the project: base map, route lines
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORT_SOURCE_DIR = PROJECT_ROOT / "report"
 

@@ -47,7 +47,7 @@ VERSION = "2.0.2"
 MEMBER = "package/countries-50m.json"
 LAYER = "countries"
 
-REFERENCE_DIR = paths.DATA_DIR / "reference"
+REFERENCE_DIR = paths.REFERENCE_DIR
 OUTPUT = REFERENCE_DIR / "basemap_ne50m_epsg3035.geojson"
 PROVENANCE = REFERENCE_DIR / "basemap.yaml"
 LICENCE_COPY = REFERENCE_DIR / "LICENSE-world-atlas.txt"

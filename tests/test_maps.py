@@ -9,7 +9,7 @@ import shapely
 import yaml
 from shapely.geometry import Point, box
 
-from pipeline import countries, maps, routes
+from pipeline import countries, maps, paths, routes
 from pipeline.figures import route_map
 
 
@@ -72,7 +72,7 @@ def test_editorial_choices_of_the_basemap(geographic):
 
 
 def test_provenance_of_the_basemap():
-    provenance = yaml.safe_load((maps.REFERENCE_DIR / "basemap.yaml").read_text(encoding="utf-8"))
+    provenance = yaml.safe_load((paths.REFERENCE_DIR / "basemap.yaml").read_text(encoding="utf-8"))
     source = provenance["source"]
     assert source["package"] == "world-atlas@2.0.2 (npm)"
     assert re.fullmatch(r"[0-9a-f]{64}", source["tarball_sha256"])
@@ -80,7 +80,7 @@ def test_provenance_of_the_basemap():
     assert "public domain" in source["licence"] and "ISC" in source["package_licence"]
     assert provenance["build_command"].endswith("scripts/build_basemap.py")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", provenance["built"])
-    assert (maps.REFERENCE_DIR / "LICENSE-world-atlas.txt").is_file()
+    assert (paths.REFERENCE_DIR / "LICENSE-world-atlas.txt").is_file()
 
 
 def test_label_point_of_france_is_in_metropolitan_france(basemap):

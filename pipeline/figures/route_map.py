@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import yaml
 
-from pipeline import formatting, maps, routes
+from pipeline import formatting, maps, paths, routes
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
 from pipeline.indicators import compare_windows
@@ -18,7 +18,7 @@ from pipeline.periods import ReportPeriods
 
 SPEC = FigureSpec(1, "fig1_route_map", "Illegal border crossings by migratory route", "Frontex")
 
-ROUTE_LINES_FILE = maps.REFERENCE_DIR / "migratory_routes.yaml"
+ROUTE_LINES_FILE = paths.REFERENCE_DIR / "migratory_routes.yaml"
 OTHER = "Other"  # the workbook's catch-all route: counted in totals, never drawn
 
 # Arrow width scale, fixed so that editions compare: one point of shaft width per 6 000 IBCs
