@@ -1,4 +1,10 @@
-"""The report: assembling source + facts + figures, and the pandoc/Typst fallback renderer."""
+"""The report: assembling source + facts + figures, and the pandoc/Typst fallback renderer.
+
+The tests render their own small report source, tests/fixtures/report/index.qmd (one of each
+construct the renderer must support), with the real report's _quarto.yml, styles.css and
+eaamr.lua copied beside it, so that they do not break whenever the real report text gains a
+variable. `test_real_report_uses_only_namespaces_the_pipeline_writes` checks the real text.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,16 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from pipeline import paths
+from pipeline.edition import edition_facts
+from pipeline.params import Params
 from pipeline.report import RenderError, ReportSourceError, assemble, render
 from pipeline.report.__main__ import main
+from pipeline.report.assemble import find_shortcodes
+
+FIXTURE_SOURCE_DIR = Path(__file__).parent / "fixtures" / "report"
+# Files of the real report source that every test render uses as they are.
+REAL_SOURCE_FILES = ("_quarto.yml", "styles.css", "eaamr.lua")
+NOTEBOOKS_DIR = paths.PROJECT_ROOT / "notebooks"
 
 FACTS = {
     "report.yaml": {
@@ -77,6 +91,19 @@ def write_figure(folder: Path) -> Path:
     return folder
 
 
+def make_source(folder: Path) -> Path:
+    """The test report source: the fixture's index.qmd with the real styles, filter and config."""
+    shutil.copytree(FIXTURE_SOURCE_DIR, folder)
+    for name in REAL_SOURCE_FILES:
+        shutil.copy(paths.REPORT_SOURCE_DIR / name, folder / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    return make_source(tmp_path_factory.mktemp("source") / "report")
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("inputs")
@@ -87,9 +114,9 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, inputs) -> dict[str, Path]:
+def rendered(tmp_path_factory, source, inputs) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("rendered")
-    build = assemble(root / "build", **inputs)
+    build = assemble(root / "build", source_dir=source, **inputs)
     html, pdf = render(build, root / "out", "eaamr_2025", engine="pandoc")
     return {"build": build, "html": html, "pdf": pdf}
 
@@ -109,9 +136,8 @@ def squash(text: str) -> str:
 
 
 def copy_source(tmp_path: Path) -> Path:
-    source = tmp_path / "report"
-    shutil.copytree(paths.REPORT_SOURCE_DIR, source)
-    return source
+    """A fresh copy of the test report source, for tests that change it."""
+    return make_source(tmp_path / "report")
 
 
 # --- Assembling ----------------------------------------------------------------------------------
@@ -125,13 +151,15 @@ def test_build_folder_holds_source_facts_and_figures(rendered):
     variables = yaml.safe_load((build / "_variables.yml").read_text(encoding="utf-8"))
     assert set(variables) == {"report", "sar", "fig2"}
     assert variables["sar"]["total"] == "61 234"
+    for name in REAL_SOURCE_FILES:  # the real report's config, styles and filter, unchanged
+        assert (build / name).read_bytes() == (paths.REPORT_SOURCE_DIR / name).read_bytes()
 
 
-def test_assemble_recreates_the_build_folder(tmp_path, inputs):
+def test_assemble_recreates_the_build_folder(tmp_path, source, inputs):
     build = tmp_path / "build"
     (build / "figures").mkdir(parents=True)
     (build / "figures" / "stale.png").write_bytes(b"old")
-    assemble(build, **inputs)
+    assemble(build, source_dir=source, **inputs)
     assert not (build / "figures" / "stale.png").exists()
     assert (build / "figures" / "fig2_sar.png").is_file()
 
@@ -150,52 +178,101 @@ def test_missing_variable_names_file_line_and_key(tmp_path, inputs):
     assert not (tmp_path / "build").exists(), "a failed assembly leaves no build folder"
 
 
-def test_missing_variable_in_generated_snippet_names_the_facts_file(tmp_path, inputs):
+def test_missing_variable_in_generated_snippet_names_the_facts_file(tmp_path, source, inputs):
     facts = tmp_path / "facts"
     shutil.copytree(inputs["facts_dir"], facts)
     (facts / "banner.md").write_text("Edition {{< var report.edition >}}\n", encoding="utf-8")
     with pytest.raises(ReportSourceError, match=r"banner\.md, line 1: unknown variable 'report\.edition'"):
-        assemble(tmp_path / "build", facts_dir=facts, figures_dir=inputs["figures_dir"])
+        assemble(
+            tmp_path / "build", source_dir=source, facts_dir=facts,
+            figures_dir=inputs["figures_dir"],
+        )
 
 
-def test_missing_include_names_file_line_and_include(tmp_path, inputs):
+def test_missing_include_names_file_line_and_include(tmp_path, source, inputs):
     facts = tmp_path / "facts"
     shutil.copytree(inputs["facts_dir"], facts)
     (facts / "banner.md").unlink()
-    source_qmd = paths.REPORT_SOURCE_DIR / "index.qmd"
+    source_qmd = source / "index.qmd"
     line = next(
         number for number, text in enumerate(source_qmd.read_text().splitlines(), start=1)
         if "_generated/banner.md" in text
     )
     with pytest.raises(ReportSourceError) as error:
-        assemble(tmp_path / "build", facts_dir=facts, figures_dir=inputs["figures_dir"])
+        assemble(
+            tmp_path / "build", source_dir=source, facts_dir=facts,
+            figures_dir=inputs["figures_dir"],
+        )
     assert f"{source_qmd}, line {line}: included file '_generated/banner.md' not found" in str(
         error.value
     )
 
 
-def test_missing_figure_is_reported(tmp_path, inputs):
+def test_missing_figure_is_reported(tmp_path, source, inputs):
     with pytest.raises(ReportSourceError, match=r"image 'figures/fig2_sar\.png' not found"):
-        assemble(tmp_path / "build", facts_dir=inputs["facts_dir"], figures_dir=tmp_path / "none")
+        assemble(
+            tmp_path / "build", source_dir=source, facts_dir=inputs["facts_dir"],
+            figures_dir=tmp_path / "none",
+        )
 
 
-def test_namespace_defined_in_two_facts_files_is_an_error(tmp_path, inputs):
+def test_namespace_defined_in_two_facts_files_is_an_error(tmp_path, source, inputs):
     facts = tmp_path / "facts"
     shutil.copytree(inputs["facts_dir"], facts)
     (facts / "zz_other.yaml").write_text("sar:\n  total: '1'\n", encoding="utf-8")
     with pytest.raises(ReportSourceError) as error:
-        assemble(tmp_path / "build", facts_dir=facts, figures_dir=inputs["figures_dir"])
+        assemble(
+            tmp_path / "build", source_dir=source, facts_dir=facts,
+            figures_dir=inputs["figures_dir"],
+        )
     message = str(error.value)
     assert "'sar'" in message and str(facts / "sar.yaml") in message
     assert str(facts / "zz_other.yaml") in message
 
 
-def test_facts_file_must_hold_namespaces(tmp_path, inputs):
+def test_facts_file_must_hold_namespaces(tmp_path, source, inputs):
     facts = tmp_path / "facts"
     shutil.copytree(inputs["facts_dir"], facts)
     (facts / "bad.yaml").write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(ReportSourceError, match=r"bad\.yaml: expected a mapping"):
-        assemble(tmp_path / "build", facts_dir=facts, figures_dir=inputs["figures_dir"])
+        assemble(
+            tmp_path / "build", source_dir=source, facts_dir=facts,
+            figures_dir=inputs["figures_dir"],
+        )
+
+
+def pipeline_namespaces() -> set[str]:
+    """Facts namespaces the pipeline writes, read from its code without running it: the keys of
+    the dict literals passed to `facts.write_facts(` in the notebooks, and the edition facts."""
+    import nbformat
+
+    namespaces = set(edition_facts(Params(year=2025)))
+    for notebook in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        cells = nbformat.read(notebook, as_version=4).cells
+        code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
+        for call in re.finditer(r"\bwrite_facts\(", code):
+            depth, end = 1, call.end()
+            while depth and end < len(code):  # to the parenthesis that closes the call
+                depth += {"(": 1, ")": -1}.get(code[end], 0)
+                end += 1
+            namespaces.update(re.findall(r"[\"'](\w+)[\"']\s*:", code[call.end():end]))
+    return namespaces
+
+
+def test_real_report_uses_only_namespaces_the_pipeline_writes():
+    namespaces = pipeline_namespaces()
+    assert {"report", "sar", "fig2"} <= namespaces, namespaces  # the parsing found the calls
+    source = paths.REPORT_SOURCE_DIR / "index.qmd"
+    unknown = [
+        f"{source}, line {code.line}: {{{{< var {code.args[0] if code.args else ''} >}}}}"
+        for code in find_shortcodes(source.read_text(encoding="utf-8"))
+        if not code.escaped and code.name == "var"
+        and (code.args[0] if code.args else "").split(".")[0] not in namespaces
+    ]
+    assert not unknown, (
+        f"variables from namespaces no notebook writes (pipeline writes {sorted(namespaces)}):\n"
+        + "\n".join(unknown)
+    )
 
 
 # --- HTML ----------------------------------------------------------------------------------------
@@ -244,6 +321,12 @@ def test_html_banner_callout(soup):
     assert squash(callout.select_one(".callout-title").get_text()) == "Synthetic data"
     assert "must not be quoted" in squash(callout.get_text())
     assert "Synthetic data" not in [a.get_text() for a in soup.select("nav#TOC a")]
+
+
+def test_html_callout_of_the_source_with_title_attribute(soup):
+    callout = soup.select_one(".callout.callout-tip")
+    assert squash(callout.select_one(".callout-title").get_text()) == "Reading the figures"
+    assert "Every number in edition 2025 is inserted from the facts." in squash(callout.get_text())
 
 
 def test_html_text_carries_the_facts(soup):
@@ -357,19 +440,22 @@ def test_fallback_supports_callouts_pagebreak_and_conditional_content(tmp_path, 
 
             Written out: {{{< var sar.total >}}}.
         """))
+    page_breaks = 1 + (FIXTURE_SOURCE_DIR / "index.qmd").read_text(encoding="utf-8").count(
+        "{{< pagebreak >}}"
+    )
     build = assemble(tmp_path / "build", source_dir=source, **inputs)
     html, pdf = render(build, tmp_path / "out", "x", engine="pandoc")
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     note = soup.select_one(".callout.callout-note")
     assert squash(note.select_one(".callout-title").get_text()) == "Method"
     assert "Counted as 61 234." in squash(note.get_text())
-    assert soup.select_one(".page-break") is not None
+    assert len(soup.select(".page-break")) == page_breaks
     text = squash(soup.get_text())
     assert "Web only." in text and "Print only." not in text
     assert "Written out: {{< var sar.total >}}." in text
     typ = (build / "index.typ").read_text(encoding="utf-8")
     assert '#eaamr-callout(kind: "note", title: [Method])' in typ
-    assert "#pagebreak(weak: true)" in typ
+    assert typ.count("#pagebreak(weak: true)") == page_breaks
     pdf_text = squash(" ".join(page.extract_text() for page in PdfReader(pdf).pages))
     assert "Print only." in pdf_text and "Web only." not in pdf_text
 
@@ -433,6 +519,7 @@ def test_quarto_is_used_when_installed(tmp_path, rendered, monkeypatch):
 def test_command_line_builds_both_outputs(tmp_path, inputs, monkeypatch, capsys):
     params = tmp_path / "params.yaml"
     params.write_text("year: 2025\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "REPORT_SOURCE_DIR", copy_source(tmp_path))
     monkeypatch.setattr(paths, "FACTS_DIR", inputs["facts_dir"])
     monkeypatch.setattr(paths, "FIGURES_DIR", inputs["figures_dir"])
     monkeypatch.setattr(paths, "REPORT_BUILD_DIR", tmp_path / "build")
@@ -447,17 +534,20 @@ def test_command_line_builds_both_outputs(tmp_path, inputs, monkeypatch, capsys)
 def test_command_line_reports_source_errors(tmp_path, monkeypatch, capsys):
     params = tmp_path / "params.yaml"
     params.write_text("year: 2025\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "REPORT_SOURCE_DIR", copy_source(tmp_path))
     monkeypatch.setattr(paths, "FACTS_DIR", tmp_path / "no-facts")
     monkeypatch.setattr(paths, "REPORT_BUILD_DIR", tmp_path / "build")
     assert main(["--params", str(params), "--engine", "pandoc"]) == 1
     assert "facts folder not found" in capsys.readouterr().err
 
 
-def test_images_in_generated_snippets_resolve_from_the_document(tmp_path, inputs):
+def test_images_in_generated_snippets_resolve_from_the_document(tmp_path, source, inputs):
     facts = tmp_path / "facts"
     shutil.copytree(inputs["facts_dir"], facts)
     (facts / "banner.md").write_text("![Chart](figures/fig2_sar.png)\n", encoding="utf-8")
-    build = assemble(tmp_path / "build", facts_dir=facts, figures_dir=inputs["figures_dir"])
+    build = assemble(
+        tmp_path / "build", source_dir=source, facts_dir=facts, figures_dir=inputs["figures_dir"]
+    )
     (facts / "banner.md").write_text("![Chart](figures/missing.png)\n", encoding="utf-8")
     with pytest.raises(ReportSourceError, match=r"banner\.md, line 1: image 'figures/missing"):
-        assemble(build, facts_dir=facts, figures_dir=inputs["figures_dir"])
+        assemble(build, source_dir=source, facts_dir=facts, figures_dir=inputs["figures_dir"])
