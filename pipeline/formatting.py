@@ -21,7 +21,7 @@ def rounded(value: float, *, significant: int = 3) -> str:
     """Round to a few significant figures for headlines: 96 712 -> '96 700'."""
     if value == 0:
         return "0"
-    digits = significant - int(math.floor(math.log10(abs(value)))) - 1
+    digits = significant - math.floor(math.log10(abs(value))) - 1
     return eu_number(round(value, min(digits, 0)))
 
 
@@ -66,5 +66,12 @@ def enumeration(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def in_running_text(code: str) -> str:
+    """A Member State's name inside a sentence: 'the Netherlands', 'Germany'."""
+    name = countries.name(code)
+    return f"the {name}" if code == "NL" else name
+
+
 def member_state_names(codes: list[str]) -> str:
-    return enumeration([countries.name(code) for code in codes])
+    """['DE', 'NL'] -> 'Germany and the Netherlands'."""
+    return enumeration([in_running_text(code) for code in codes])

@@ -1,6 +1,13 @@
 import pytest
 
-from pipeline.formatting import direction, enumeration, eu_number, member_state_names, percent, rounded
+from pipeline.formatting import (
+    direction,
+    enumeration,
+    eu_number,
+    member_state_names,
+    percent,
+    rounded,
+)
 
 NBSP = "\u00a0"
 
@@ -38,3 +45,4 @@ def test_enumeration():
     assert enumeration(["Italy"]) == "Italy"
     assert enumeration(["Italy", "Spain"]) == "Italy and Spain"
     assert member_state_names(["DE", "FR", "ES"]) == "Germany, France and Spain"
+    assert member_state_names(["DE", "NL"]) == "Germany and the Netherlands"

@@ -1,8 +1,8 @@
 import pytest
 
+from pipeline import paths
 from pipeline.errors import ParameterError
 from pipeline.params import flatten, load_params
-from pipeline import paths
 
 
 def write(tmp_path, text):

@@ -6,10 +6,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
-from pipeline.formatting import eu_number  # noqa: E402
+from pipeline.formatting import eu_number
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = {
