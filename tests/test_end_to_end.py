@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from pipeline import paths
+from pipeline.periods import ReportPeriods
 
 pytestmark = pytest.mark.e2e
 
@@ -121,6 +123,45 @@ def test_figure_files_and_plotted_values(built):
     assert "Synthetic sample data" in plotted
 
 
+def expected_totals(project: Path, year: int) -> dict[str, dict[str, float]]:
+    """Totals of each figure's plotted values, computed straight from the processed tables."""
+    periods = ReportPeriods(year)
+    months, quarters = periods.reference.months, periods.reference.quarters
+
+    def total(name: str, periods_kept, **selection) -> float:
+        table = pd.read_parquet(project / "data" / "processed" / f"{name}.parquet")
+        keep = table["period"].isin(periods_kept)
+        for column, value in selection.items():
+            keep &= table[column] == value
+        return float(table.loc[keep, "value"].sum())
+
+    return {
+        "fig1_route_map": {"ibcs": total("ibc_routes", months)},
+        "fig2_sar": {"persons": total("sar", months)},
+        "fig3_applications": {"applications": total("applications", months, applicant="ASY_APP")},
+        "fig4_temporary_protection": {"beneficiaries": total("tp_stock", [periods.stock_month]),
+                                      "registrations": total("tp_decisions", months)},
+        "fig5_eurodac_map": {"hits": total("eurodac", [f"{months[0]}/{months[-1]}"])},
+        "fig6_returns": {"orders": total("orders_to_leave", quarters),
+                         "returned": total("returns", quarters)},
+    }
+
+
+def check_figures_reconcile(project: Path, year: int) -> None:
+    figures = project / "outputs" / "figures"
+    for stem, columns in expected_totals(project, year).items():
+        for suffix in ("png", "svg", "csv"):
+            assert (figures / f"{stem}.{suffix}").stat().st_size > 0, f"{stem}.{suffix}"
+        plotted = pd.read_csv(figures / f"{stem}.csv")
+        for column, expected in columns.items():
+            assert expected > 0 and plotted[column].sum() == pytest.approx(expected), (stem, column)
+
+
+def test_every_figure_reconciles_with_the_processed_data(built):
+    project, _ = built
+    check_figures_reconcile(project, 2025)
+
+
 def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it(built):
     project, _ = built
     second = dvc(project, "repro")
@@ -131,3 +172,4 @@ def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it
     assert "Running stage 'report'" in third.stdout
     assert "Running stage 'ingest'" not in third.stdout
     assert (project / "outputs" / "report" / "eaamr_2026.html").is_file()
+    check_figures_reconcile(project, 2026)

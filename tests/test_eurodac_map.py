@@ -162,3 +162,9 @@ def test_sample_has_exactly_the_published_pairs_above_6000(tmp_path):
     facts = eurodac_map.facts(table, 6_000)
     assert facts["total"] == "398\u00a0000" and facts["change"] == "27%"
     assert facts["routes"].startswith("Greece to Germany, Croatia to Germany")
+
+
+def test_plotted_values_flag_the_drawn_pairs_and_keep_every_pair(table):
+    plotted = eurodac_map.plotted_values(table, threshold=6_000)
+    assert plotted["drawn"].tolist() == [True, True, True, False, False]
+    assert plotted["hits"].sum() == table["hits"].sum()

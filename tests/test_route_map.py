@@ -147,3 +147,11 @@ def test_route_map_of_the_sample_saves_with_its_facts(tmp_path):
     assert (tmp_path / "fig1_route_map.png").stat().st_size > 50_000
     assert meta["caption"] == "Figure 1 \u2013 Illegal border crossings by migratory route"
     assert route_map.facts(table, 500)["change"] == "35%"
+
+
+
+def test_plotted_values_flag_the_drawn_routes_and_keep_every_route(table):
+    plotted = route_map.plotted_values(table, threshold=500)
+    assert len(plotted) == len(table)
+    assert set(plotted.loc[plotted["drawn"], "route"]) == set(route_map.drawn_routes(table, 500)["route"])
+    assert plotted["ibcs"].sum() == table["ibcs"].sum()

@@ -103,6 +103,11 @@ def drawn_pairs(table: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return table[table["hits"] > threshold]
 
 
+def plotted_values(table: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Every pair with a `drawn` flag: the arrows the map draws, and totals that reconcile."""
+    return table.assign(drawn=table.index.isin(drawn_pairs(table, threshold).index))
+
+
 def arrow_width(hits: float, full_width_hits: float) -> float:
     """Shaft width in points: `full_width_hits` hits are MAX_WIDTH_POINTS wide."""
     return MAX_WIDTH_POINTS * hits / full_width_hits

@@ -90,6 +90,11 @@ def drawn_routes(table: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return table[(table["ibcs"] > threshold) & (table["route"] != OTHER)]
 
 
+def plotted_values(table: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Every route with a `drawn` flag: the rows the map draws, and totals that reconcile."""
+    return table.assign(drawn=table.index.isin(drawn_routes(table, threshold).index))
+
+
 def arrow_width(ibcs: float) -> float:
     """Shaft width in points on the fixed scale (at least MIN_WIDTH_POINTS)."""
     return max(ibcs / IBCS_PER_POINT, MIN_WIDTH_POINTS)
