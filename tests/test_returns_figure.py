@@ -7,15 +7,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pipeline.catalog import raw_input
-from pipeline.countries import bound_member_states
 from pipeline.errors import InputError
 from pipeline.figures import bars, returns
-from pipeline.ingest import process_input
-from pipeline.key import key_for_edition
 from pipeline.periods import ReportPeriods
 from pipeline.published import load_statements
-from pipeline.sample import generate_sample
 
 PERIODS = ReportPeriods(2025)
 NBSP = "\u00a0"
@@ -137,14 +132,9 @@ def test_a_return_rate_above_one_hundred_percent_is_explained():
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample")
-    generate_sample(folder, seed=20251111)
-    load = {name: process_input(raw_input(name), folder)
-            for name in ("orders_to_leave", "returns", "population", "gdp")}
-    key = key_for_edition(load["population"], load["gdp"], population_year=2025, gdp_year=2024,
-                          member_states=bound_member_states())
-    return returns.returns_table(load["orders_to_leave"], load["returns"], PERIODS, key)
+def sample(sample_tables, sample_key):
+    return returns.returns_table(sample_tables["orders_to_leave"], sample_tables["returns"], PERIODS,
+                                 sample_key)
 
 
 def test_pipeline_computes_the_published_return_statements_from_the_sample(sample):

@@ -5,14 +5,11 @@ import pandas as pd
 import pytest
 
 from pipeline import maps
-from pipeline.catalog import raw_input
 from pipeline.errors import InputError
 from pipeline.figures import route_map
 from pipeline.figures.output import save_figure
-from pipeline.ingest import process_input
 from pipeline.periods import ReportPeriods
 from pipeline.published import load_statements
-from pipeline.sample import generate_sample
 
 PERIODS = ReportPeriods(2025)
 LINES = route_map.load_route_lines()
@@ -133,9 +130,8 @@ def test_alt_text_and_facts_come_from_the_table(table):
     assert facts["largest_route_ibcs"] == "60\u00a0000" and facts["largest_route_share"] == "50%"
 
 
-def test_route_map_of_the_sample_saves_with_its_facts(tmp_path):
-    generate_sample(tmp_path / "raw", seed=20251111)
-    table = route_map.route_table(process_input(raw_input("ibc_routes"), tmp_path / "raw"), PERIODS)
+def test_route_map_of_the_sample_saves_with_its_facts(tmp_path, sample_tables):
+    table = route_map.route_table(sample_tables["ibc_routes"], PERIODS)
     statements = load_statements()
     change = (table["ibcs"].sum() / table["ibcs_previous_period"].sum() - 1) * 100
     assert statements["ibc_change"].holds(change)

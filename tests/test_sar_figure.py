@@ -3,13 +3,10 @@
 import pandas as pd
 import pytest
 
-from pipeline.catalog import raw_input
 from pipeline.errors import InputError
 from pipeline.figures import sar
-from pipeline.ingest import process_input
 from pipeline.periods import ReportPeriods
 from pipeline.published import load_statements
-from pipeline.sample import generate_sample
 
 PERIODS = ReportPeriods(2025)
 
@@ -53,9 +50,8 @@ def test_alt_text_describes_the_data():
     assert "Spain 120 (67%)" in alt and "July 2024 - June 2025" in alt
 
 
-def test_pipeline_computes_the_published_sar_statements_from_the_sample(tmp_path):
-    generate_sample(tmp_path, seed=20251111)
-    table = sar.sar_table(process_input(raw_input("sar"), tmp_path), PERIODS)
+def test_pipeline_computes_the_published_sar_statements_from_the_sample(sample_tables):
+    table = sar.sar_table(sample_tables["sar"], PERIODS)
     statements = load_statements()
     shares = dict(zip(table["member_state"], table["share"] * 100))
     assert statements["sar_total"].holds(table["persons"].sum())

@@ -1,0 +1,27 @@
+"""Fixtures shared by the test modules."""
+
+import pandas as pd
+import pytest
+
+from pipeline.catalog import RAW_INPUTS
+from pipeline.countries import bound_member_states
+from pipeline.ingest import process_input
+from pipeline.key import key_for_edition
+from pipeline.sample import generate_sample
+
+SAMPLE_SEED = 20251111
+
+
+@pytest.fixture(scope="session")
+def sample_tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """Every input of the synthetic sample (default seed), read and validated like the pipeline does."""
+    folder = tmp_path_factory.mktemp("sample")
+    generate_sample(folder, seed=SAMPLE_SEED)
+    return {raw.name: process_input(raw, folder) for raw in RAW_INPUTS}
+
+
+@pytest.fixture(scope="session")
+def sample_key(sample_tables) -> pd.Series:
+    """The 2025 edition's reference key computed from the sample."""
+    return key_for_edition(sample_tables["population"], sample_tables["gdp"], population_year=2025,
+                           gdp_year=2024, member_states=bound_member_states())
