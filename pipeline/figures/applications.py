@@ -60,20 +60,9 @@ def plot(table: pd.DataFrame, periods: ReportPeriods) -> plt.Figure:
 
 
 def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
-    total = table["applications"].sum()
-    above = int((table["ratio_to_key"] > 1).sum())
-    in_key = int(table["ratio_to_key"].notna().sum())
-    text = (
-        f"Two horizontal bar charts of applications for international protection in "
-        f"{periods.reference.label}, {formatting.eu_number(total)} in total for "
-        f"{len(table)} Member States. Left, in absolute numbers, largest first: "
-        f"{bars.leaders(table, 'applications', 4, lambda row: formatting.eu_number(row['applications']))}. Right, relative to GDP and population "
-        f"(share of the EU total divided by the share of the reference key; 1 is the fair share), "
-        f"largest first: {bars.leaders(table, 'ratio_to_key', 4, lambda row: formatting.eu_number(row['ratio_to_key'], decimals=1))}; "
-        f"{above} of {in_key} Member States are above their fair share."
+    return bars.absolute_and_relative_alt(
+        table, "applications", f"applications for international protection in {periods.reference.label}",
     )
-    outside = bars.outside_key(table)
-    return f"{text} {bars.outside_key_sentence(outside)}" if outside else text
 
 
 def facts(table: pd.DataFrame) -> dict[str, str]:

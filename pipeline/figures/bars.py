@@ -223,3 +223,20 @@ def leaders(table: pd.DataFrame, column: str, count: int, describe) -> str:
     gives the text after each name."""
     rows = table.set_index("member_state").loc[ranked(table, column, count)]
     return "; ".join(f"{row['name']} {describe(row)}" for _, row in rows.iterrows())
+
+
+def absolute_and_relative_alt(table: pd.DataFrame, value: str, subject: str) -> str:
+    """Alt text of an `absolute_and_relative` chart; `subject` says what is counted, and when."""
+    above = int((table["ratio_to_key"] > 1).sum())
+    in_key = int(table["ratio_to_key"].notna().sum())
+    absolute = leaders(table, value, 4, lambda row: formatting.eu_number(row[value]))
+    relative = leaders(table, "ratio_to_key", 4, lambda row: ratio_text(row["ratio_to_key"]))
+    text = (
+        f"Two horizontal bar charts of {subject}, {formatting.eu_number(table[value].sum())} in "
+        f"total for {len(table)} Member States. Left, in absolute numbers, largest first: "
+        f"{absolute}. Right, relative to GDP and population (share of the EU total divided by the "
+        f"share of the reference key; 1 is the fair share), largest first: {relative}; {above} of "
+        f"{in_key} Member States are above their fair share."
+    )
+    outside = outside_key(table)
+    return f"{text} {outside_key_sentence(outside)}" if outside else text

@@ -74,20 +74,9 @@ def plot(table: pd.DataFrame, periods: ReportPeriods) -> plt.Figure:
 
 
 def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
-    total = table["beneficiaries"].sum()
-    above = int((table["ratio_to_key"] > 1).sum())
-    in_key = int(table["ratio_to_key"].notna().sum())
-    text = (
-        f"Two horizontal bar charts of the beneficiaries of temporary protection at the end of "
-        f"{month_label(periods.stock_month)}, {formatting.eu_number(total)} in total for "
-        f"{len(table)} Member States. Left, in absolute numbers, largest first: "
-        f"{bars.leaders(table, 'beneficiaries', 4, lambda row: formatting.eu_number(row['beneficiaries']))}. Right, relative to GDP "
-        f"and population (share of the EU total divided by the share of the reference key; 1 is "
-        f"the fair share), largest first: {bars.leaders(table, 'ratio_to_key', 4, lambda row: bars.ratio_text(row['ratio_to_key']))}; "
-        f"{above} of {in_key} Member States are above their fair share."
+    return bars.absolute_and_relative_alt(
+        table, "beneficiaries", f"the beneficiaries of temporary protection at the end of {month_label(periods.stock_month)}",
     )
-    outside = bars.outside_key(table)
-    return f"{text} {bars.outside_key_sentence(outside)}" if outside else text
 
 
 def facts(table: pd.DataFrame, *, registrations_leaders: int = 8) -> dict[str, str]:
