@@ -50,6 +50,11 @@ def share_label(share: float) -> str:
     return "<1%" if 0 < share < 0.005 else percent(share)
 
 
+def more_or_less(change: float) -> str:
+    """-0.35 -> '35% less', 0.12 -> '12% more'."""
+    return f"{percent(change)} {'more' if change > 0 else 'less'}"
+
+
 def direction(change: float, *, stable_below: float = 0.005) -> str:
     """Verb for a relative change: 'increased', 'decreased' or 'remained stable'."""
     if abs(change) < stable_below:

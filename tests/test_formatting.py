@@ -41,6 +41,12 @@ def test_direction_follows_the_sign(change, word):
     assert direction(change) == word
 
 
+def test_more_or_less():
+    from pipeline.formatting import more_or_less
+    assert more_or_less(-0.35) == "35% less"
+    assert more_or_less(0.12) == "12% more"
+
+
 def test_enumeration():
     assert enumeration(["Italy"]) == "Italy"
     assert enumeration(["Italy", "Spain"]) == "Italy and Spain"

@@ -226,7 +226,7 @@ def alt_text(table: pd.DataFrame, periods: ReportPeriods, threshold: float) -> s
         f"registered to the Member State of the hit, for the {len(drawn)} pairs with more than "
         f"{formatting.eu_number(threshold)} hits; arrow width is proportional to hits{listed}. "
         f"In total {formatting.eu_number(total)} foreign hits, "
-        f"{formatting.percent(change)} {'more' if change > 0 else 'less'} than in "
+        f"{formatting.more_or_less(change)} than in "
         f"{periods.comparison.label}."
     )
 

@@ -172,7 +172,7 @@ def alt_text(table: pd.DataFrame, periods: ReportPeriods, threshold: float) -> s
     described = [
         f"{row.short_name} {formatting.eu_number(row.ibcs)}"
         + ("" if math.isnan(row.change) else
-           f" ({formatting.percent(row.change)} {'more' if row.change > 0 else 'less'})")
+           f" ({formatting.more_or_less(row.change)})")
         for row in drawn.itertuples()
     ]
     return (
@@ -182,7 +182,7 @@ def alt_text(table: pd.DataFrame, periods: ReportPeriods, threshold: float) -> s
         f"route enters the EU; arrow width is proportional to IBCs. {len(drawn)} routes, largest "
         f"first, with the change on {periods.comparison.label}: {'; '.join(described)}. "
         f"In total {formatting.eu_number(total)} IBCs were detected, "
-        f"{formatting.percent(change)} {'more' if change > 0 else 'less'} than in "
+        f"{formatting.more_or_less(change)} than in "
         f"{periods.comparison.label}."
     )
 
