@@ -30,3 +30,7 @@ class InputError(ValueError):
 
 class ParameterError(ValueError):
     """A value in params.yaml that is missing, of the wrong type, or out of range."""
+
+
+class MissingInputError(InputError):
+    """An optional input that was not supplied: the figures using it are left out."""
