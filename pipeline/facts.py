@@ -25,3 +25,13 @@ def write_snippet(name: str, markdown: str, folder: Path = paths.FACTS_DIR) -> P
     target = folder / f"{name}.md"
     atomic.write_text(target, markdown)
     return target
+
+
+def write_section(name: str, left_out: str | None = None, folder: Path = paths.FACTS_DIR) -> Path:
+    """Switch a report section on or off: `_generated/section_<name>.md` includes
+    `report/sections/<name>.qmd`, or, when `left_out` says why, shows that note in its place."""
+    if left_out is None:
+        body = f"{{{{< include ../sections/{name}.qmd >}}}}\n"
+    else:
+        body = f"::: {{.callout-warning title=\"Left out\"}}\n{left_out}\n:::\n"
+    return write_snippet(f"section_{name}", body, folder)

@@ -20,11 +20,13 @@ from pipeline.contracts import (
     EurostatContract,
     validate,
 )
-from pipeline.errors import InputError
+from pipeline.errors import InputError, MissingInputError
 from pipeline.sources.eurostat_tsv import read_eurostat_tsv
 from pipeline.sources.frontex import read_frontex_workbook
 
 RECORD_FILE = "inputs.json"
+# A download's provenance record sits next to the file: <file>.provenance.json
+PROVENANCE_SUFFIX = ".provenance.json"
 
 
 def _check_readable(path: Path) -> None:
@@ -144,36 +146,100 @@ def process_input(raw: RawInput, source_dir: Path) -> pd.DataFrame:
     raise KeyError(f"no contract for raw input {raw.name!r}")
 
 
-def file_record(path: Path, raw: RawInput, source_dir: Path) -> dict[str, object]:
+def source_folder(raw: RawInput, source: str, raw_root: Path = paths.RAW_DIR) -> Path:
+    """Where `raw` is read from: a live run downloads the open data only, so the inputs that are
+    not open data always come from the analysts' folder, data/raw/local."""
+    return raw_root / ("local" if source == "live" and not raw.open_data else source)
+
+
+def _missing_file_problem(raw: RawInput, source: str) -> str:
+    if source == "sample":
+        return "file not found; regenerate the sample with `dvc repro sample_data`"
+    return (f"file not found ({raw.provider}: {raw.dataset}); the files each data source needs "
+            f"are listed in data/raw/local/README.md")
+
+
+def file_record(path: Path, raw: RawInput, raw_root: Path) -> dict[str, object]:
+    """What was read: file, provider, dataset, checksum, and the download's provenance if any."""
     data = path.read_bytes()
-    return {
+    record: dict[str, object] = {
         "name": raw.name,
-        "file": path.relative_to(source_dir).as_posix(),
+        "status": "read",
+        "file": path.relative_to(raw_root).as_posix(),
         "provider": raw.provider,
         "dataset": raw.dataset,
         "format": raw.format,
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
     }
+    provenance = path.with_name(path.name + PROVENANCE_SUFFIX)
+    if provenance.is_file():
+        record["provenance"] = json.loads(provenance.read_text(encoding="utf-8"))
+    return record
 
 
-def ingest(source: str, out_dir: Path = paths.PROCESSED_DIR) -> dict[str, pd.DataFrame]:
-    """Validate every raw input of `source` and write its tidy table to `out_dir/<name>.parquet`."""
-    source_dir = paths.raw_dir(source)
-    tables = {raw.name: process_input(raw, source_dir) for raw in RAW_INPUTS}
+def missing_record(path: Path, raw: RawInput, raw_root: Path) -> dict[str, object]:
+    return {
+        "name": raw.name,
+        "status": "missing",
+        "file": path.relative_to(raw_root).as_posix(),
+        "provider": raw.provider,
+        "dataset": raw.dataset,
+        "format": raw.format,
+    }
+
+
+def empty_table(raw: RawInput) -> pd.DataFrame:
+    """The tidy table of an input that was not supplied: its columns, no rows."""
+    schema = CSV_CONTRACTS[raw.name].schema() if raw.name in CSV_CONTRACTS else (
+        EUROSTAT_CONTRACTS[raw.name].schema() if raw.name in EUROSTAT_CONTRACTS else IBC_ROUTES_SCHEMA
+    )
+    return pd.DataFrame({name: pd.Series(dtype=str(column.dtype))
+                         for name, column in schema.columns.items()})
+
+
+def ingest(source: str, *, strict: bool = False, raw_root: Path = paths.RAW_DIR,
+           out_dir: Path = paths.PROCESSED_DIR) -> dict[str, pd.DataFrame]:
+    """Validate every raw input of `source` and write its tidy table to `out_dir/<name>.parquet`.
+
+    An optional input that is missing gets an empty table and a `missing` record, so the figures
+    using it are left out of the report; with `strict` it is an error like any other.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    records = []
+    for raw in RAW_INPUTS:
+        folder = source_folder(raw, source, raw_root)
+        path = folder / raw.filename
+        if not path.exists() and raw.optional and not strict:
+            tables[raw.name] = empty_table(raw)
+            records.append(missing_record(path, raw, raw_root))
+            continue
+        if not path.exists():
+            raise InputError(path, _missing_file_problem(raw, source))
+        tables[raw.name] = process_input(raw, folder)
+        records.append(file_record(path, raw, raw_root))
     for name, table in tables.items():
         with atomic.atomic_path(out_dir / f"{name}.parquet") as tmp:
             table.to_parquet(tmp, index=False)
-    records = {
-        "data_source": source,
-        "inputs": [file_record(source_dir / raw.filename, raw, source_dir) for raw in RAW_INPUTS],
-    }
-    atomic.write_text(out_dir / RECORD_FILE, json.dumps(records, indent=2) + "\n")
+    record = {"data_source": source, "strict": strict, "inputs": records}
+    atomic.write_text(out_dir / RECORD_FILE, json.dumps(record, indent=2) + "\n")
     return tables
 
 
+def input_records(folder: Path = paths.PROCESSED_DIR) -> dict[str, dict[str, object]]:
+    """The ingest stage's record of each input, by catalogue name."""
+    path = folder / RECORD_FILE
+    if not path.is_file():
+        raise InputError(path, "record of the inputs not found; run the ingest stage first (dvc repro)")
+    return {record["name"]: record for record in json.loads(path.read_text(encoding="utf-8"))["inputs"]}
+
+
 def load(name: str, folder: Path = paths.PROCESSED_DIR) -> pd.DataFrame:
-    """A processed table by its catalogue name."""
+    """A processed table by its catalogue name; `MissingInputError` if its input was not supplied."""
+    record = input_records(folder).get(name)
+    if record is not None and record["status"] == "missing":
+        raise MissingInputError(paths.RAW_DIR / str(record["file"]),
+                                f"not supplied ({record['provider']}: {record['dataset']})")
     path = folder / f"{name}.parquet"
     if not path.is_file():
         raise InputError(path, "processed table not found; run the ingest stage first (dvc repro)")

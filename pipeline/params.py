@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -22,6 +24,7 @@ class _Strict(BaseModel):
 
 class DataParams(_Strict):
     source: Literal["sample", "local", "live"] = "sample"
+    strict: bool = False
 
 
 class SampleParams(_Strict):
@@ -49,12 +52,108 @@ class FigureParams(_Strict):
     eurodac_map_full_width_hits: int = Field(40000, gt=0)
 
 
+def _http_url(value: str) -> str:
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+# The Frontex file is renamed with every monthly release: paste the link of the current
+# "Monthly detections of IBC" workbook (frontex.europa.eu, Migratory map), or a saved copy.
+DEFAULT_FRONTEX_WORKBOOK = (
+    "https://www.frontex.europa.eu/assets/Migratory_Map/2025/"
+    "Monthly_detections_of_IBC_2025_11_03.xlsx"
+)
+
+
+class LiveParams(_Strict):
+    """Where `data.source: live` downloads the open data from (see pipeline/download)."""
+
+    eurostat_api: str = "https://ec.europa.eu/eurostat/api/dissemination"
+    gisco_api: str = "https://gisco-services.ec.europa.eu/distribution/v2"
+    gisco_scale: Literal["01M", "03M", "10M", "20M", "60M"] = "20M"
+    gisco_year: int = Field(2024, ge=2001, le=LAST_SUPPORTED_YEAR)
+    frontex_workbook: str = DEFAULT_FRONTEX_WORKBOOK
+    timeout_seconds: float = Field(60.0, gt=0, le=3600)
+    retries: int = Field(3, ge=0, le=10)
+
+    @field_validator("eurostat_api", "gisco_api")
+    @classmethod
+    def _urls(cls, value: str) -> str:
+        return _http_url(value)
+
+    @field_validator("frontex_workbook")
+    @classmethod
+    def _url_or_path(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("give the workbook's URL or a local path")
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+            return _http_url(value)
+        return value
+
+    @property
+    def frontex_is_url(self) -> bool:
+        return self.frontex_workbook.startswith(("http://", "https://"))
+
+
+# --- Migratory pressure and the solidarity pool (pipeline.pressure, pipeline.solidarity) ---
+
+PRESSURE_INDICATORS = ("ibc", "sar", "applications", "unaccompanied_minors", "tp_registrations",
+                       "refusals", "orders_to_leave", "returns", "eurodac_hits", "dublin_requests")
+
+
+class PressureParams(_Strict):
+    """Thresholds of the reconstructed classification; every one must be above zero (the
+    margins are relative to them). Ratios: share of the EU total / key share (1 = fair share)."""
+
+    arrivals_ibc_ratio: float = Field(2.0, gt=0)
+    arrivals_applications_ratio: float = Field(2.0, gt=0)
+    sar_share: float = Field(0.25, gt=0, le=1)
+    movements_ratio: float = Field(1.5, gt=0)
+    first_entry_ratio: float = Field(1.5, gt=0)
+    applications_ratio: float = Field(1.5, gt=0)
+    reception_occupancy: float = Field(0.95, gt=0, le=2)
+    five_year_ratio: float = Field(2.0, gt=0)
+    five_year_indicators: tuple[str, ...] = ("applications", "tp_registrations", "ibc", "refusals")
+
+    @field_validator("five_year_indicators")
+    @classmethod
+    def _cumulative_indicators(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in names if name not in PRESSURE_INDICATORS]
+        if unknown:
+            raise ValueError(f"no five-year view for {', '.join(unknown)}; "
+                             f"choose from {', '.join(PRESSURE_INDICATORS)}")
+        return names
+
+
+class PoolParams(_Strict):
+    """Sizes of the Annual Solidarity Pool, the euro equivalence and the deductions."""
+
+    proposal_relocations: int = Field(30000, gt=0)
+    council_relocations: int = Field(21000, gt=0)
+    euro_per_relocation: int = Field(20000, gt=0)
+    beneficiaries: Literal["reconstruction", "official"] = "reconstruction"
+    deducted: tuple[str, ...] = ("CZ", "HR", "AT", "PL")
+    deducted_share: float = Field(1.0, ge=0, le=1)
+    redistribute_deductions: bool = False
+
+    @field_validator("deducted")
+    @classmethod
+    def _known_member_states(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        return KeyParams._known_member_states(codes)
+
+
 class Params(_Strict):
     year: int = Field(ge=FIRST_SUPPORTED_YEAR, le=LAST_SUPPORTED_YEAR)
     data: DataParams = DataParams()
     sample: SampleParams = SampleParams()
     key: KeyParams = KeyParams()
     figures: FigureParams = FigureParams()
+    pressure: PressureParams = PressureParams()
+    pool: PoolParams = PoolParams()
+    live: LiveParams = LiveParams()
 
     @property
     def population_year(self) -> int:

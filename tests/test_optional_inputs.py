@@ -1,0 +1,121 @@
+"""Optional inputs: a missing file leaves its figure out with a note; `strict` makes it an error."""
+
+import json
+import re
+import shutil
+
+import pytest
+
+from pipeline import facts, ingest, paths
+from pipeline.catalog import RAW_INPUTS, raw_input
+from pipeline.errors import InputError, MissingInputError
+from pipeline.figures import sar
+from pipeline.figures.output import load_figure_input
+from pipeline.sample import generate_sample
+
+OPTIONAL = {raw.name for raw in RAW_INPUTS if raw.optional}
+
+
+@pytest.fixture(scope="module")
+def sample_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("raw") / "sample"
+    generate_sample(folder, seed=20251111)
+    return folder
+
+
+@pytest.fixture
+def local_root(tmp_path, sample_folder):
+    """A raw root whose `local` folder holds a copy of the sample."""
+    shutil.copytree(sample_folder, tmp_path / "raw" / "local")
+    return tmp_path / "raw"
+
+
+def test_only_inputs_that_are_not_open_data_are_optional():
+    assert OPTIONAL == {"ibc_member_states", "sar", "reception", "eurodac"}
+    assert all(not raw_input(name).open_data for name in OPTIONAL)
+
+
+def test_missing_optional_input_gives_an_empty_table_and_a_missing_record(local_root, tmp_path):
+    (local_root / "local" / raw_input("sar").filename).unlink()
+    out = tmp_path / "processed"
+    tables = ingest.ingest("local", raw_root=local_root, out_dir=out)
+
+    assert tables["sar"].empty
+    assert list(tables["sar"].columns) == ["geo", "period", "value", "flag"]
+    records = ingest.input_records(out)
+    assert records["sar"]["status"] == "missing"
+    assert records["sar"]["file"] == "local/frontex/sar_disembarkations.csv"
+    assert records["applications"]["status"] == "read"
+    with pytest.raises(MissingInputError, match=r"sar_disembarkations\.csv: not supplied"):
+        ingest.load("sar", out)
+    assert not ingest.load("applications", out).empty
+
+
+def test_strict_turns_a_missing_optional_input_into_an_error(local_root, tmp_path):
+    (local_root / "local" / raw_input("eurodac").filename).unlink()
+    with pytest.raises(InputError, match=r"eurodac_hits\.csv: file not found .*data/raw/local/README"):
+        ingest.ingest("local", strict=True, raw_root=local_root, out_dir=tmp_path / "processed")
+    assert not (tmp_path / "processed").exists()
+
+
+def test_missing_required_input_is_an_error_naming_the_file(local_root, tmp_path):
+    (local_root / "local" / raw_input("population").filename).unlink()
+    with pytest.raises(InputError, match=r"demo_pjan\.tsv\.gz: file not found \(Eurostat: demo_pjan\)"):
+        ingest.ingest("local", raw_root=local_root, out_dir=tmp_path / "processed")
+
+
+def test_live_reads_open_data_from_the_download_folder_and_the_rest_from_local(local_root, tmp_path):
+    live = local_root / "live"
+    for raw in RAW_INPUTS:
+        if raw.open_data:
+            (live / raw.filename).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(local_root / "local" / raw.filename, live / raw.filename)
+    out = tmp_path / "processed"
+    ingest.ingest("live", raw_root=local_root, out_dir=out)
+    files = {name: record["file"] for name, record in ingest.input_records(out).items()}
+    assert files["applications"] == "live/eurostat/migr_asyappctzm.tsv.gz"
+    assert files["sar"] == "local/frontex/sar_disembarkations.csv"
+
+
+def test_download_provenance_is_carried_into_the_record(local_root, tmp_path):
+    data_file = local_root / "local" / raw_input("gdp").filename
+    provenance = {"url": "https://example.invalid/nama_10_gdp", "retrieved": "2026-10-01T08:00:00Z"}
+    data_file.with_name(data_file.name + ingest.PROVENANCE_SUFFIX).write_text(json.dumps(provenance))
+    out = tmp_path / "processed"
+    ingest.ingest("local", raw_root=local_root, out_dir=out)
+    assert ingest.input_records(out)["gdp"]["provenance"] == provenance
+    assert "provenance" not in ingest.input_records(out)["population"]
+
+
+def test_left_out_figure_writes_stand_ins_and_a_note_in_place_of_its_section(tmp_path):
+    processed, figures, facts_dir = tmp_path / "processed", tmp_path / "figures", tmp_path / "facts"
+    processed.mkdir()
+    (processed / ingest.RECORD_FILE).write_text(json.dumps({"inputs": [{
+        "name": "sar", "status": "missing", "file": "local/frontex/sar_disembarkations.csv",
+        "provider": "Frontex / Member States", "dataset": "Disembarkations after search and rescue",
+    }]}))
+
+    table = load_figure_input("sar", sar.SPEC, facts_name="fig2_sar", section="search_and_rescue",
+                              processed_dir=processed, figures_dir=figures, facts_dir=facts_dir)
+
+    assert table is None
+    for suffix in ("png", "svg", "csv"):
+        assert (figures / f"{sar.SPEC.stem}.{suffix}").stat().st_size > 0
+    note = (facts_dir / "section_search_and_rescue.md").read_text()
+    assert "callout" in note and "data/raw/local/frontex/sar_disembarkations.csv" in note
+    assert "Figure 2 is left out" in note
+    assert "Figure 2 is left out" in (facts_dir / "fig2_sar.yaml").read_text()
+
+
+def test_section_switch_includes_the_section_when_its_input_is_there(tmp_path):
+    facts.write_section("search_and_rescue", folder=tmp_path)
+    text = (tmp_path / "section_search_and_rescue.md").read_text()
+    assert text == "{{< include ../sections/search_and_rescue.qmd >}}\n"
+    assert (paths.REPORT_SOURCE_DIR / "sections" / "search_and_rescue.qmd").is_file()
+
+
+def test_every_input_is_documented_in_the_local_folder_readme():
+    readme = (paths.RAW_DIR / "local" / "README.md").read_text()
+    documented = dict(re.findall(r"^\| `([^`]+)` \|.*\| (required|optional)[^|]*\|$", readme, re.M))
+    assert documented == {raw.filename: "optional" if raw.optional else "required"
+                          for raw in RAW_INPUTS}
