@@ -19,6 +19,9 @@ class RawInput:
     frequency: str  # M monthly, Q quarterly, A annual, P 12-month periods
     description: str
     open_data: bool
+    # An optional input may be left out: the figures and indicators using it are left out of the
+    # report with a note (unless `data.strict` is true). Open data are always required.
+    optional: bool = False
 
 
 def _eurostat(name: str, code: str, frequency: str, description: str) -> RawInput:
@@ -32,10 +35,12 @@ RAW_INPUTS: tuple[RawInput, ...] = (
              "Illegal border crossings by route, border location and nationality", open_data=True),
     RawInput("ibc_member_states", "frontex/ibc_by_member_state.csv", "Frontex / Member States",
              "IBCs by Member State of detection", "csv", "M",
-             "Illegal border crossings by Member State of detection and route", open_data=False),
+             "Illegal border crossings by Member State of detection and route", open_data=False,
+             optional=True),
     RawInput("sar", "frontex/sar_disembarkations.csv", "Frontex / Member States",
              "Disembarkations after search and rescue", "csv", "M",
-             "Persons disembarked after search and rescue events, by Member State", open_data=False),
+             "Persons disembarked after search and rescue events, by Member State", open_data=False,
+             optional=True),
     _eurostat("applications", "migr_asyappctzm", "M",
               "Asylum applicants by citizenship, age and sex - monthly data"),
     _eurostat("tp_stock", "migr_asytpsm", "M",
@@ -54,10 +59,10 @@ RAW_INPUTS: tuple[RawInput, ...] = (
     _eurostat("gdp", "nama_10_gdp", "A", "Gross domestic product at current prices"),
     RawInput("reception", "euaa/reception.csv", "EUAA", "Reception statistics", "csv", "M",
              "Persons hosted in the national reception systems and capacity, end of month",
-             open_data=False),
+             open_data=False, optional=True),
     RawInput("eurodac", "eulisa/eurodac_hits.csv", "eu-LISA", "Eurodac foreign hits", "csv", "P",
              "Eurodac hits by Member State of first registration and Member State of the hit",
-             open_data=False),
+             open_data=False, optional=True),
 )
 
 _BY_NAME = {raw.name: raw for raw in RAW_INPUTS}
