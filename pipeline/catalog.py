@@ -55,6 +55,8 @@ RAW_INPUTS: tuple[RawInput, ...] = (
     _eurostat("refusals", "migr_eirfs", "A",
               "Third-country nationals refused entry at the external borders - annual data"),
     _eurostat("resettlement", "migr_asyresa", "A", "Resettled persons - annual data"),
+    _eurostat("unaccompanied_minors", "migr_asyunaa", "A",
+              "Asylum applicants considered to be unaccompanied minors - annual data"),
     _eurostat("population", "demo_pjan", "A", "Population on 1 January"),
     _eurostat("gdp", "nama_10_gdp", "A", "Gross domestic product at current prices"),
     RawInput("reception", "euaa/reception.csv", "EUAA", "Reception statistics", "csv", "M",

@@ -117,6 +117,7 @@ EUROSTAT_CONTRACTS: dict[str, EurostatContract] = {
     "refusals": EurostatContract("A", {"unit": "PER", "citizen": "TOTAL", "reason": "TOTAL"},
                                  kept={"border": ("TOTAL", "LAND", "SEA", "AIR")}),
     "resettlement": EurostatContract("A", {"unit": "PER", **TOTALS}),
+    "unaccompanied_minors": EurostatContract("A", {"unit": "PER", **TOTALS}),
     "population": EurostatContract("A", {"unit": "NR", "age": "TOTAL", "sex": "T"}),
     "gdp": EurostatContract("A", {"unit": "CP_MEUR", "na_item": "B1GQ"}),
 }

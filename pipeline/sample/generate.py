@@ -125,6 +125,7 @@ def build_sample(seed: int) -> dict[str, Output]:
     outputs["dublin_requests"] = _dublin(seed, targets)
     outputs["refusals"] = _refusals(seed, targets)
     outputs["resettlement"] = _resettlement(seed, targets)
+    outputs["unaccompanied_minors"] = _unaccompanied_minors(seed, targets)
     outputs.update(_illegal_border_crossings(seed, targets))
     outputs["sar"] = _search_and_rescue(seed, targets)
     outputs["reception"] = _reception(seed, targets)
@@ -327,7 +328,7 @@ def _orders_and_returns(seed: int, targets: dict[str, Statement]) -> dict[str, O
 
 
 # ---------------------------------------------------------------------------------------------
-# Annual series: Dublin requests, refusals of entry, resettlement
+# Annual series: Dublin requests, refusals of entry, resettlement, unaccompanied minors
 # ---------------------------------------------------------------------------------------------
 
 
@@ -357,6 +358,18 @@ def _resettlement(seed: int, targets: dict[str, Statement]) -> EurostatTable:
                                     targets["resettlement_total"].target))
     resettled = _annual(reference, levels.ANNUAL_HISTORY["resettled"], rng)
     return _eurostat({("A", "PER", "TOTAL", "T", "TOTAL"): resettled},
+                     ("freq", "unit", "citizen", "sex", "age", "geo"), "A", rng)
+
+
+def _unaccompanied_minors(seed: int, targets: dict[str, Statement]) -> EurostatTable:
+    """Applications by unaccompanied minors: each Member State's share of its applications,
+    scaled to the published share of all applications (2024); earlier years by the trend."""
+    rng = rng_for(seed, "unaccompanied_minors")
+    levels_ = levels.ASYLUM.applications * levels.UNACCOMPANIED["share"] / 100
+    total = targets["applications_total"].target * levels.UAM_SHARE_OF_APPLICATIONS / 100
+    reference = _integers(calibrate(levels_.astype(float), total))
+    applicants = _annual(reference, levels.ANNUAL_HISTORY["unaccompanied"], rng)
+    return _eurostat({("A", "PER", "TOTAL", "T", "TOTAL"): applicants},
                      ("freq", "unit", "citizen", "sex", "age", "geo"), "A", rng)
 
 

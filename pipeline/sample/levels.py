@@ -101,6 +101,46 @@ FI  3500          -20                  67000     9700          14000   50
 SE  8000          -10                  45000     5600          35000   55
 """)
 
+# --- Applications by unaccompanied minors (annual, migr_asyunaa) ---------------------------------
+# share: % of the Member State's applications lodged by unaccompanied minors in 2024. The generator
+# scales them to UAM_SHARE_OF_APPLICATIONS % of all applications; 2023 is UAM_CHANGE % above.
+# EAAMR 2025: "Applications by unaccompanied minors also decreased by 25% and accounted for 3% of
+# the total. Relative to GDP and population, Greece, Bulgaria and Cyprus received most
+# applications by unaccompanied minors [...]. In absolute terms, these applications were mostly
+# lodged in Germany, Greece and the Netherlands"; Bulgaria: "One fifth of these applications".
+UNACCOMPANIED = _table("""
+ms  share
+BE  4
+BG  20
+CZ  1
+DK  3
+DE  2.5
+EE  1
+IE  2
+EL  6
+ES  0.5
+FR  1
+HR  3
+IT  1.5
+CY  4
+LV  1
+LT  1
+LU  2
+HU  5
+MT  5
+NL  8
+AT  5
+PL  2
+PT  2
+RO  4
+SI  8
+SK  3
+FI  2
+SE  3
+""")
+UAM_SHARE_OF_APPLICATIONS = 3.0
+UAM_CHANGE = -25.0
+
 # --- Borders, return, Dublin, resettlement -------------------------------------------------------
 # sar: persons disembarked after search and rescue in the reference period.
 # orders / returns: third-country nationals ordered to leave / returned, 2024-Q3..2025-Q2.
@@ -265,6 +305,8 @@ ANNUAL_HISTORY: dict[str, dict[int, float]] = {
     "refusals": {2019: 1.3, 2020: 0.9, 2021: 0.95, 2022: 1.35, 2023: 1.2, 2025: 0.95},
     "resettled": {2019: 1.7, 2020: 0.7, 2021: 1.3, 2022: 1.5, 2023: 1.35, 2025: 0.7},
     "dublin": {2019: 1.5, 2020: 1.0, 2021: 1.1, 2022: 1.4, 2023: 1.5, 2025: 0.85},
+    "unaccompanied": {2019: 0.9, 2020: 0.7, 2021: 0.9, 2022: 1.2, 2023: 1 / (1 + UAM_CHANGE / 100),
+                      2025: 0.8},
 }
 # Stocks, EU-wide, relative to the end of June 2025 (linear between the months given).
 STOCK_PATH: dict[str, dict[str, float]] = {
@@ -285,7 +327,8 @@ SEASONALITY: dict[str, tuple[float, int]] = {
 
 def _check() -> None:
     """The tables list the 27 Member States in protocol order and only known routes."""
-    tables = {"KEY": KEY, "ASYLUM": ASYLUM, "BORDERS": BORDERS, "EURODAC": EURODAC}
+    tables = {"KEY": KEY, "ASYLUM": ASYLUM, "BORDERS": BORDERS, "EURODAC": EURODAC,
+              "UNACCOMPANIED": UNACCOMPANIED}
     for name, table in tables.items():
         if list(table.index) != list(EU27):
             raise ValueError(f"levels.{name} must list the 27 Member States in protocol order")
