@@ -1,7 +1,8 @@
 """Statements published in an edition of the EAAMR, with the tolerance their wording implies.
 
-Recorded once (`eaamr_2025.yaml`) and used to calibrate and test the synthetic sample; the
-pipeline itself never reads them.
+Recorded once (`eaamr_2025.yaml`) and used to calibrate and test the synthetic sample, and as
+check targets of the reconciliation appendix (`pipeline.reconciliation`); never as an input of
+a computation.
 
     >>> from pipeline.published import load_statements
     >>> statements = load_statements()
