@@ -1,0 +1,116 @@
+"""`data.source: local`: the report built from a folder of provider-format files.
+
+The folder is made from the synthetic sample, converted the way analysts' files differ from it
+(ISO country codes, Eurostat tables as SDMX-CSV), so the same report must come out; then
+optional files are removed to show their figures are left out with a note.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from test_end_to_end import copy_project, dvc, normalise
+
+pytestmark = pytest.mark.e2e
+
+# Facts that say which data source was used; everything else must be equal.
+SOURCE_DEPENDENT = {("report", "data_source"), ("report", "data_source_label")}
+
+
+def set_data_param(project: Path, key: str, value) -> None:
+    params_file = project / "params.yaml"
+    params = yaml.safe_load(params_file.read_text())
+    params["data"][key] = value
+    params_file.write_text(yaml.safe_dump(params))
+
+
+def convert_sample_to_local(project: Path) -> None:
+    """Copy the sample into data/raw/local, writing Greece with its ISO code in the CSV files."""
+    sample, local = project / "data" / "raw" / "sample", project / "data" / "raw" / "local"
+    shutil.copytree(sample, local, dirs_exist_ok=True)
+    for csv in local.rglob("*.csv"):
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        frame = frame.replace({"EL": "GR"})
+        frame.to_csv(csv, index=False, lineterminator="\n")
+
+
+def facts(project: Path) -> dict:
+    merged = {}
+    for path in sorted((project / "outputs" / "facts").glob("*.yaml")):
+        merged.update(yaml.safe_load(path.read_text()))
+    return merged
+
+
+def comparable(all_facts: dict) -> dict:
+    """Facts without the data-source label and the sample markers of figures."""
+    kept = {}
+    for namespace, values in all_facts.items():
+        for key, value in values.items():
+            if (namespace, key) in SOURCE_DEPENDENT:
+                continue
+            if namespace.startswith("fig") and key in ("source", "alt"):
+                value = value.replace(" (synthetic sample dataset)", "")
+                value = value.split(" The figure is marked")[0]
+            kept[(namespace, key)] = value
+    return kept
+
+
+def html_text(project: Path, year: int = 2025) -> str:
+    html = (project / "outputs" / "report" / f"eaamr_{year}.html").read_text(encoding="utf-8")
+    return normalise(BeautifulSoup(html, "html.parser").get_text(" "))
+
+
+@pytest.fixture(scope="module")
+def sample_then_local(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("local") / "project")
+    dvc(project, "repro")
+    sample_facts = facts(project)
+    convert_sample_to_local(project)
+    set_data_param(project, "source", "local")
+    dvc(project, "repro")
+    return project, sample_facts
+
+
+def test_local_files_converted_from_the_sample_give_the_same_report(sample_then_local):
+    project, sample_facts = sample_then_local
+    local_facts = facts(project)
+    assert local_facts["report"]["data_source"] == "local"
+    assert comparable(local_facts) == comparable(sample_facts)
+    text = html_text(project)
+    assert "Synthetic sample data" not in text
+    assert "Figure 2 \u2013 Persons disembarked in search and rescue events" in text
+
+
+def test_missing_optional_files_leave_their_figures_out_with_a_note(sample_then_local):
+    project, _ = sample_then_local
+    local = project / "data" / "raw" / "local"
+    (local / "frontex" / "sar_disembarkations.csv").unlink()
+    (local / "eulisa" / "eurodac_hits.csv").unlink()
+    dvc(project, "repro")
+
+    text = html_text(project)
+    assert "Figure 2 \u2013" not in text and "Figure 5 \u2013" not in text
+    assert ("Figure 2 is left out of this edition: its input file "
+            "data/raw/local/frontex/sar_disembarkations.csv was not supplied") in text
+    assert "data/raw/local/eulisa/eurodac_hits.csv was not supplied" in text
+    assert "Figure 3 \u2013" in text  # the rest of the report is still there
+
+
+def test_strict_stops_the_build_naming_the_missing_file(sample_then_local):
+    project, _ = sample_then_local
+    (project / "data" / "raw" / "local" / "frontex" / "sar_disembarkations.csv").unlink(missing_ok=True)
+    set_data_param(project, "strict", True)
+    bin_dir = Path(sys.executable).parent
+    result = subprocess.run([str(bin_dir / "dvc"), "repro"], cwd=project, capture_output=True,
+                            text=True, check=False,
+                            env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert result.returncode != 0
+    assert "sar_disembarkations.csv: file not found" in result.stdout + result.stderr
