@@ -77,7 +77,21 @@ def _drawn_pairs(frame: pd.DataFrame) -> Observed:
             zip(drawn["origin"], drawn["destination"], strict=True)]
 
 
-# statement id -> (the build's output it is computed from, how)
+def _indicator(name: str, compute: Callable[[pd.DataFrame], Observed]
+               ) -> Callable[[pd.DataFrame], Observed]:
+    """A check on one indicator of the pressure indicators table (Member States of the key)."""
+    def on_indicator(frame: pd.DataFrame) -> Observed:
+        rows = frame[frame["indicator"] == name].rename(columns={"geo": "member_state"})
+        if rows.empty:
+            raise KeyError(name)
+        return compute(rows)
+    return on_indicator
+
+
+PRESSURE = "pressure_indicators"
+
+# statement id -> (the build's output it is computed from, how). Totals "of the 27 Member
+# States" are not taken from the pressure table, which covers the Member States of the key.
 CHECKS: dict[str, tuple[str, Callable[[pd.DataFrame], Observed]]] = {
     "ibc_change": ("fig1_route_map", _change("ibcs", "ibcs_previous_period")),
     "sar_total": ("fig2_sar", _total("persons")),
@@ -117,6 +131,14 @@ CHECKS: dict[str, tuple[str, Callable[[pd.DataFrame], Observed]]] = {
     "returns_top_five": ("fig6_returns", _ranking("returned")),
     "returns_top_five_share": ("fig6_returns", _top_share("returned", 5)),
     "return_rate": ("fig6_returns", _ratio("returned", "orders")),
+    "ibc_cyprus": (PRESSURE, _indicator("ibc", _value("CY", "value"))),
+    "ibc_croatia": (PRESSURE, _indicator("ibc", _value("HR", "value"))),
+    "ibc_ratio_to_key_ranking": (PRESSURE, _indicator("ibc", _ranking("ratio_to_key"))),
+    "reception_top_absolute": (PRESSURE, _indicator("reception", _ranking("value"))),
+    "reception_ratio_to_key_ranking": (PRESSURE, _indicator("reception",
+                                                            _ranking("ratio_to_key"))),
+    "refusals_top_absolute": (PRESSURE, _indicator("refusals", _ranking("value"))),
+    "refusals_ratio_to_key_ranking": (PRESSURE, _indicator("refusals", _ranking("ratio_to_key"))),
     "key_share_netherlands": ("fig3_applications", _key_share("NL")),
     "key_share_germany": ("fig3_applications", _key_share("DE")),
     "key_share_france": ("fig3_applications", _key_share("FR")),

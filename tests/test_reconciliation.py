@@ -144,3 +144,20 @@ def test_the_sample_build_reconciles_with_the_eaamr_2025(sample_tables):
     result = reconciliation.reconcile(load_statements(), {"fig2_sar": table}).set_index("id")
     checked = result[result["within"].notna()]
     assert "sar_total" in checked.index and checked["within"].all()
+
+
+def test_member_state_values_and_rankings_come_from_the_pressure_indicators(tmp_path):
+    path = tmp_path / "edition.yaml"
+    path.write_text(yaml.safe_dump({"document": "COM", "statements": [
+        statement("ibc_cyprus", 3000, "almost 3 000 IBCs", tolerance={"min": 2500, "below": 3000}),
+        statement("ibc_ratio_to_key_ranking", ["EL", "CY"], "Greece, then Cyprus",
+                  unit="Member States", kind="ranking"),
+    ]}))
+    pressure = pd.DataFrame({
+        "indicator": ["ibc", "ibc", "ibc", "sar"], "geo": ["CY", "EL", "DE", "CY"],
+        "value": [2750.0, 60000.0, 100.0, 9999.0], "ratio_to_key": [3.0, 4.0, 0.1, 9.0]})
+    table = reconciliation.reconcile(load_statements(path), {"pressure_indicators": pressure})
+    table = table.set_index("id")
+    assert table.loc["ibc_cyprus", "computed"] == 2750.0
+    assert table.loc["ibc_cyprus", "within"] is True
+    assert table.loc["ibc_ratio_to_key_ranking", "computed"] == ["EL", "CY"]
