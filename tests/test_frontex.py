@@ -11,13 +11,13 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.sources.frontex import (
-    FIXED_TIMESTAMP,
     SHEET,
     month_label,
     parse_month_header,
     read_frontex_workbook,
     write_frontex_workbook,
 )
+from pipeline.xlsx import FIXED_TIMESTAMP
 
 EMR = "Eastern Mediterranean Route"
 WB = "Western Balkan Route"

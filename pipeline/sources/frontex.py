@@ -13,7 +13,6 @@ writes deterministic bytes.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import zipfile
 from pathlib import Path
@@ -22,11 +21,10 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
-from pipeline import atomic
 from pipeline.errors import InputError
 from pipeline.routes import ROUTE_LABELS
+from pipeline.xlsx import FIXED_TIMESTAMP, write_workbook  # noqa: F401 - re-exported
 
 SHEET = "Detections_of_IBC"
 ROUTE_HEADER = "Route"
@@ -34,9 +32,6 @@ BORDER_HEADER = "Border location"
 NATIONALITY_HEADER = "Nationality"
 BORDER_LOCATIONS = ("Land", "Sea")
 COLUMNS = ("route", "border_location", "nationality", "month", "detections")
-
-# Fixed timestamp for the workbook's properties and zip entries: same content, same bytes.
-FIXED_TIMESTAMP = dt.datetime(2025, 1, 1, 0, 0, 0)
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 # JAN2019, Jan 2019, January 2019
@@ -290,31 +285,5 @@ def write_frontex_workbook(frame: pd.DataFrame, path: Path | str) -> None:
         for column, value in enumerate((route, border, nationality, *values), start=1):
             sheet.cell(row=row, column=column, value=value)
 
-    workbook.properties.creator = "eaamr-pipeline"
-    workbook.properties.created = FIXED_TIMESTAMP
-    workbook.properties.modified = FIXED_TIMESTAMP
-    buffer = io.BytesIO()
-    with _FixedTimeZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).save()  # save_workbook() would stamp the current time
-    atomic.write_bytes(path, buffer.getvalue())
+    write_workbook(workbook, path)
 
-
-class _FixedTimeZipFile(zipfile.ZipFile):
-    """A ZipFile whose entries all carry FIXED_TIMESTAMP, so equal content gives equal bytes."""
-
-    _DATE_TIME = FIXED_TIMESTAMP.timetuple()[:6]
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._DATE_TIME)
-            info.compress_type = self.compression
-            info.external_attr = 0o600 << 16
-            zinfo_or_arcname = info
-        else:
-            zinfo_or_arcname.date_time = self._DATE_TIME
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        with open(filename, "rb") as handle:
-            data = handle.read()
-        self.writestr(arcname or Path(filename).name, data, compress_type, compresslevel)
