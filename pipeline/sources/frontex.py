@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.errors import InputError
 from pipeline.routes import ROUTE_LABELS
-from pipeline.xlsx import FIXED_TIMESTAMP, write_workbook  # noqa: F401 - re-exported
+from pipeline.xlsx import write_workbook
 
 SHEET = "Detections_of_IBC"
 ROUTE_HEADER = "Route"
