@@ -2,7 +2,9 @@
 
 The basemap (`data/reference/basemap_ne50m_epsg3035.geojson`) is Natural Earth 1:50m, built
 once by `scripts/build_basemap.py` and committed; its provenance is in `basemap.yaml` next to
-it. Everything is drawn in EPSG:3035 (ETRS89-LAEA, metres), the projection of the EU's maps.
+it. With `data.source: live` the maps draw Eurostat GISCO's country boundaries instead
+(`gisco_basemap` turns GISCO's file into the same columns; `pipeline.boundaries` chooses), and
+carry GISCO's copyright notice under the map. Everything is drawn in EPSG:3035 (ETRS89-LAEA, metres), the projection of the EU's maps.
 Countries are keyed by `code`: the Eurostat code for Member States (Greece EL), ISO 3166
 alpha-2 otherwise (United Kingdom UK, Kosovo XK), as Eurostat GISCO writes them.
 """
@@ -22,7 +24,7 @@ import shapely
 from matplotlib.patches import Circle, Polygon
 from pyproj import Transformer
 
-from pipeline import paths
+from pipeline import countries, paths
 
 BASEMAP_FILE = paths.REFERENCE_DIR / "basemap_ne50m_epsg3035.geojson"
 CRS = "EPSG:3035"
@@ -120,6 +122,46 @@ def _read_basemap(path: Path) -> gpd.GeoDataFrame:
     return gpd.read_file(path, engine="pyogrio")
 
 
+# The box the basemap is clipped to (EPSG:3035 metres), as scripts/build_basemap.py does.
+MAP_BOX = (1_400_000, -900_000, 7_800_000, 5_700_000)
+
+
+def gisco_basemap(path: Path | str, names_from: Path | None = BASEMAP_FILE) -> gpd.GeoDataFrame:
+    """GISCO country regions (`CNTR_RG_<scale>_<year>_3035.geojson`) as a basemap.
+
+    Same columns as the Natural Earth basemap: code (GISCO's CNTR_ID: Eurostat codes, Greece
+    EL, United Kingdom UK, Kosovo XK), iso3, name, eu, geometry in EPSG:3035, repaired and
+    clipped to MAP_BOX. Names are taken from `names_from` where it has the country (so that
+    both basemaps name countries alike), else GISCO's NAME_ENGL.
+    """
+    raw = gpd.read_file(path, engine="pyogrio")
+    if "CNTR_ID" not in raw.columns:
+        raise ValueError(f"{path}: no CNTR_ID field; is this a GISCO countries file?")
+    if raw.crs is None:
+        raw = raw.set_crs(CRS)
+    raw = raw.to_crs(CRS)
+    names = {}
+    if names_from is not None and Path(names_from).is_file():
+        reference = _read_basemap(Path(names_from))
+        names = dict(zip(reference["code"], reference["name"]))
+    codes = raw["CNTR_ID"].astype(str).str.strip()
+    english = raw["NAME_ENGL"] if "NAME_ENGL" in raw.columns else codes
+    frame = gpd.GeoDataFrame({
+        "code": codes.to_numpy(),
+        "iso3": (raw["ISO3_CODE"] if "ISO3_CODE" in raw.columns else codes).astype(str).to_numpy(),
+        "name": [names.get(code, str(name)) for code, name in zip(codes, english)],
+        "eu": codes.isin(countries.EU27).to_numpy(),
+    }, geometry=shapely.make_valid(raw.geometry.to_numpy()), crs=CRS)
+    frame = frame.clip(shapely.box(*MAP_BOX))
+    frame = frame[~frame.geometry.is_empty]
+    frame = frame.dissolve(by="code", as_index=False, aggfunc="first")
+    polygons = frame.geometry.apply(lambda geometry: shapely.multipolygons(
+        [part for part in shapely.get_parts(geometry) if part.geom_type == "Polygon"]))
+    frame = frame.set_geometry(polygons)
+    frame = frame[~frame.geometry.is_empty]
+    return frame[["code", "iso3", "name", "eu", "geometry"]].sort_values("code").reset_index(drop=True)
+
+
 def load_basemap(path: Path = BASEMAP_FILE) -> gpd.GeoDataFrame:
     """Country outlines in EPSG:3035: code, iso_numeric, iso3, name, eu (bool), geometry."""
     if not Path(path).is_file():
@@ -198,10 +240,13 @@ def map_figure(extent: Extent, *, width: float = 7.0, notes_height: float = 0.42
     return figure, axes
 
 
-def add_notes(figure: plt.Figure, axes: plt.Axes, *, kosovo: bool = True) -> None:
-    """The EU disclaimer and, where Kosovo is shown, its footnote, in small type under the map."""
+def add_notes(figure: plt.Figure, axes: plt.Axes, *, kosovo: bool = True,
+              attribution: str | None = None) -> None:
+    """The EU disclaimer, where Kosovo is shown its footnote, and the boundaries' copyright
+    notice when they need one (GISCO), in small type under the map."""
     bottom = axes.get_position().y0
-    lines = [DISCLAIMER, *([KOSOVO_FOOTNOTE] if kosovo else [])]
+    lines = [DISCLAIMER, *([KOSOVO_FOOTNOTE] if kosovo else []),
+             *([f"Boundaries: {attribution}"] if attribution else [])]
     height = figure.get_figheight() * 72  # points
     for i, line in enumerate(lines):
         figure.text(0.0, bottom - (6 + 8 * i) / height, line, fontsize=5.6, color="#555555",

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +145,14 @@ def check_eurostat_tsv(path: Path) -> None:
 
 
 def check_frontex_workbook(path: Path) -> None:
-    read_frontex_workbook(path)
+    """A workbook the reader accepts (openpyxl wants an .xlsx name: read it through a link)."""
+    with tempfile.TemporaryDirectory() as folder:
+        link = Path(folder) / "workbook.xlsx"
+        link.symlink_to(Path(path).resolve())
+        try:
+            read_frontex_workbook(link)
+        except InputError as error:
+            raise InputError(path, error.problem, row=error.row, field=error.field) from None
 
 
 def check_gisco(path: Path) -> None:

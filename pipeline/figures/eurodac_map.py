@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -140,7 +141,8 @@ def _legend(axes: plt.Axes, periods: ReportPeriods, threshold: float, full_width
 
 
 def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
-         full_width_hits: float) -> plt.Figure:
+         full_width_hits: float, basemap: gpd.GeoDataFrame | None = None,
+         attribution: str | None = None) -> plt.Figure:
     """Pairs above `threshold` as curved arrows between the Member States' label points.
 
     Width is proportional to hits on a fixed scale (`full_width_hits` = the widest arrow);
@@ -150,8 +152,8 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
     style.apply()
     extent = maps.EUROPE
     figure, axes = maps.map_figure(extent)
-    maps.draw_basemap(axes, extent)
-    points = maps.label_points()
+    maps.draw_basemap(axes, extent, basemap=basemap)
+    points = maps.label_points(basemap)
     maps.label_countries(axes, list(NEIGHBOUR_LABELS), points, size=6.0,
                          offsets={code: NEIGHBOUR_OFFSETS.get(code, (0, 0)) for code in NEIGHBOUR_LABELS})
 
@@ -209,7 +211,7 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
                                       size=6.0, colour="#5A5A5A", zorder=4, gid="country-label"))
 
     _legend(axes, periods, threshold, full_width_hits)
-    maps.add_notes(figure, axes, kosovo=True)
+    maps.add_notes(figure, axes, kosovo=True, attribution=attribution)
     return figure
 
 

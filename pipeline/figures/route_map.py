@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import pandas as pd
 import yaml
@@ -131,7 +132,8 @@ def _legend(axes: plt.Axes, periods: ReportPeriods, threshold: float) -> None:
 
 
 def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
-         route_lines: dict[str, RouteLine]) -> plt.Figure:
+         route_lines: dict[str, RouteLine], basemap: gpd.GeoDataFrame | None = None,
+         attribution: str | None = None) -> plt.Figure:
     """Routes above `threshold` as curved arrows from departure region to EU entry point.
 
     Width is proportional to IBCs on the fixed IBCS_PER_POINT scale; each arrow is labelled
@@ -140,8 +142,8 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
     style.apply()
     extent = maps.EUROPE_AND_NEIGHBOURS
     figure, axes = maps.map_figure(extent)
-    maps.draw_basemap(axes, extent)
-    points = maps.label_points()
+    maps.draw_basemap(axes, extent, basemap=basemap)
+    points = maps.label_points(basemap)
     offsets = {code: NEIGHBOUR_OFFSETS.get(code, (0, 0)) for code in NEIGHBOUR_LABELS}
     maps.label_countries(axes, list(NEIGHBOUR_LABELS), points, size=6.0, offsets=offsets)
 
@@ -161,7 +163,7 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
         maps.label(axes, x, y, f"{formatting.eu_number(row.ibcs)}  {signed_change(row.change)}",
                    size=7.5, colour=style.TEXT, ha=line.align, va="top", gid="route-label")
     _legend(axes, periods, threshold)
-    maps.add_notes(figure, axes, kosovo=True)
+    maps.add_notes(figure, axes, kosovo=True, attribution=attribution)
     return figure
 
 

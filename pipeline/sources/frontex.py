@@ -21,6 +21,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline.errors import InputError
 from pipeline.routes import ROUTE_LABELS
@@ -96,7 +97,7 @@ def _sheet_rows(path: Path) -> list[tuple]:
         raise InputError(path, "file not found")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         raise InputError(path, f"is not a readable .xlsx workbook ({exc})") from None
     try:
         if SHEET not in workbook.sheetnames:

@@ -1,0 +1,272 @@
+"""`data.source: live` end to end against a loopback server: plan, table of contents, the CLI,
+offline behaviour, a locally saved Frontex workbook, and the GISCO boundaries on the maps."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from loopback import LoopbackServer, closed_port
+
+from pipeline import boundaries, maps, paths
+from pipeline.catalog import RAW_INPUTS
+from pipeline.download.fetch import read_provenance
+from pipeline.download.live import (
+    EurostatToc,
+    eurostat_url,
+    gisco_url,
+    parse_toc,
+    plan,
+)
+from pipeline.params import LiveParams, load_params
+from pipeline.sample import generate_sample
+
+SEED = 20251111
+FRONTEX_PATH = "/frontex/assets/Monthly_detections_of_IBC_2025_11_03.xlsx"
+GISCO_NAME = "CNTR_RG_20M_2024_3035.geojson"
+OPEN_DATA = [raw for raw in RAW_INPUTS if raw.open_data]
+
+
+def toc_text(dates: dict[str, str]) -> str:
+    """The Eurostat table of contents' layout: quoted, tab-separated, titles indented."""
+    lines = [('"title"\t"code"\t"type"\t"last update of data"\t"last table structure change"\t'
+             '"data start"\t"data end"'),
+             '"Population and social conditions"\t"data"\t"folder"\t""\t""\t""\t""']
+    for code, date in dates.items():
+        lines.append(f'"    Dataset {code}"\t"{code}"\t"dataset"\t"{date}"\t"01.01.2024"\t'
+                     f'"2008"\t"2025"')
+    return "\n".join(lines) + "\n"
+
+
+def gisco_fixture(path: Path) -> bytes:
+    """A GISCO-shaped countries file (CNTR_ID, NAME_ENGL, ISO3_CODE; EPSG:3035), made from the
+    project's base map: GISCO itself cannot be reached from the tests."""
+    basemap = maps.load_basemap()
+    gisco = basemap.rename(columns={"code": "CNTR_ID", "name": "NAME_ENGL", "iso3": "ISO3_CODE"})
+    gisco = gisco.drop(columns=["eu", "iso_numeric"]).assign(CNTR_NAME=gisco["NAME_ENGL"])
+    gisco.to_file(path, driver="GeoJSON", engine="pyogrio")
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def providers(tmp_path_factory):
+    """The loopback server serving a full set of provider files made from the sample."""
+    folder = tmp_path_factory.mktemp("provider_files")
+    generate_sample(folder, seed=SEED)
+    dates = {raw.dataset: f"{10 + i:02d}.11.2025" for i, raw in enumerate(OPEN_DATA)
+             if raw.provider == "Eurostat"}
+    with LoopbackServer() as server:
+        for raw in OPEN_DATA:
+            body = (folder / raw.filename).read_bytes()
+            if raw.provider == "Eurostat":
+                server.route(f"/eurostat/sdmx/2.1/data/{raw.dataset.upper()}", body=body)
+            else:
+                server.route(FRONTEX_PATH, body=body, content_type="application/vnd."
+                             "openxmlformats-officedocument.spreadsheetml.sheet")
+        server.route("/eurostat/catalogue/toc/txt", body=toc_text(dates).encode(),
+                     content_type="text/plain")
+        server.route(f"/gisco/countries/geojson/{GISCO_NAME}",
+                     body=gisco_fixture(folder / GISCO_NAME), content_type="application/geo+json")
+        yield server, folder, dates
+
+
+def write_params(folder: Path, server_url: str, **live) -> Path:
+    params = yaml.safe_load(paths.PARAMS_FILE.read_text())
+    params["data"]["source"] = "live"
+    params["live"] = {
+        "eurostat_api": f"{server_url}/eurostat", "gisco_api": f"{server_url}/gisco",
+        "gisco_scale": "20M", "gisco_year": 2024,
+        "frontex_workbook": f"{server_url}{FRONTEX_PATH}", "timeout_seconds": 5, "retries": 1,
+        **live,
+    }
+    path = folder / "params.yaml"
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    return path
+
+
+def run_download(params: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.download", "--params", str(params), "--out", str(out),
+         "--backoff", "0.01", *extra],
+        capture_output=True, text=True, cwd=paths.PROJECT_ROOT, check=False, timeout=300)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces
+# ---------------------------------------------------------------------------------------------
+
+
+def test_urls_follow_the_providers_apis():
+    live = LiveParams()
+    assert eurostat_url(live.eurostat_api, "migr_asyappctzm") == (
+        "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/MIGR_ASYAPPCTZM"
+        "?format=TSV&compressed=true")
+    assert gisco_url(live.gisco_api, "20M", 2024) == (
+        "https://gisco-services.ec.europa.eu/distribution/v2/countries/geojson/"
+        "CNTR_RG_20M_2024_3035.geojson")
+
+
+def test_the_plan_keeps_the_catalogue_file_names():
+    planned = plan(LiveParams(), EurostatToc("http://unused"), 2026)
+    assert [item.filename for item in planned] == [raw.filename for raw in OPEN_DATA] + \
+        [f"gisco/{GISCO_NAME}"]
+
+
+def test_parse_toc_reads_codes_and_iso_dates():
+    dates = parse_toc(toc_text({"migr_asyappctzm": "12.11.2025", "demo_pjan": "2025-03-01"}))
+    assert dates == {"migr_asyappctzm": "2025-11-12", "demo_pjan": "2025-03-01"}
+    with pytest.raises(ValueError, match="code"):
+        parse_toc("title\tsomething\n")
+
+
+def test_live_params_validate_urls():
+    with pytest.raises(ValueError, match="http"):
+        LiveParams(eurostat_api="ftp://example.org")
+    with pytest.raises(ValueError, match="http"):
+        LiveParams(frontex_workbook="file:///tmp/x.xlsx")
+    assert not LiveParams(frontex_workbook="data/saved/ibc.xlsx").frontex_is_url
+
+
+# ---------------------------------------------------------------------------------------------
+# python -m pipeline.download
+# ---------------------------------------------------------------------------------------------
+
+
+def test_download_cli_fetches_every_open_data_input_with_provenance(providers, tmp_path):
+    server, folder, dates = providers
+    params, out = write_params(tmp_path, server.url()), tmp_path / "live"
+    before = dict(server.hits)
+    result = run_download(params, out)
+    assert result.returncode == 0, result.stderr
+    for raw in OPEN_DATA:
+        saved = out / raw.filename
+        assert saved.read_bytes() == (folder / raw.filename).read_bytes(), raw.filename
+        record = read_provenance(saved)
+        assert record["sha256"] == hashlib.sha256(saved.read_bytes()).hexdigest()
+        assert record["bytes"] == saved.stat().st_size
+        assert record["provider"] == raw.provider and record["dataset"] == raw.dataset
+        assert record["retrieved_utc"].endswith("Z")
+        if raw.provider == "Eurostat":
+            assert record["source_url"] == eurostat_url(f"{server.url()}/eurostat", raw.dataset)
+            day, month, year = dates[raw.dataset].split(".")
+            assert record["last_update"] == f"{year}-{month}-{day}"
+            assert record["licence"].startswith("\u00a9 European Union, 1995-20")
+            assert record["licence"].endswith("Commission Decision 2011/833/EU, CC BY 4.0")
+        else:
+            assert record["source_url"] == f"{server.url()}{FRONTEX_PATH}"
+            assert "Frontex" in record["licence"] and record["last_update"] is None
+    gisco = read_provenance(out / "gisco" / GISCO_NAME)
+    assert gisco["licence"].startswith("\u00a9 EuroGeographics for the administrative boundaries")
+    assert server.hits["/eurostat/catalogue/toc/txt"] - before.get("/eurostat/catalogue/toc/txt", 0) == 1
+    assert "downloaded" in result.stdout
+
+    # A second run reuses every file without a single request; --refresh fetches them again.
+    hits = sum(server.hits.values())
+    again = run_download(params, out)
+    assert again.returncode == 0 and sum(server.hits.values()) == hits
+    assert f"0 downloaded, {len(OPEN_DATA) + 1} reused" in again.stdout
+    refreshed = run_download(params, out, "--refresh")
+    assert refreshed.returncode == 0
+    assert sum(server.hits.values()) == hits + len(OPEN_DATA) + 1 + 1  # files + one TOC
+
+
+def test_download_cli_does_nothing_for_other_sources(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("year: 2025\ndata: {source: sample}\n")
+    result = run_download(params, tmp_path / "live")
+    assert result.returncode == 0 and "nothing to download" in result.stdout
+    assert (tmp_path / "live").is_dir() and not any((tmp_path / "live").iterdir())
+
+
+def test_download_cli_offline_gives_one_message_and_exit_code_1(tmp_path):
+    offline = f"http://127.0.0.1:{closed_port()}"
+    params = write_params(tmp_path, offline, retries=0)
+    result = run_download(params, tmp_path / "live")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        ("error: cannot reach 127.0.0.1 (Connection refused); use data.source=sample, or place "
+        "the files under data/raw/local and use data.source=local")]
+
+
+def test_download_cli_names_the_url_and_status_of_a_missing_table(providers, tmp_path):
+    server, _, _ = providers
+    params = write_params(tmp_path, server.url(), eurostat_api=f"{server.url()}/nowhere")
+    result = run_download(params, tmp_path / "live")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "/nowhere/sdmx/2.1/data/MIGR_ASYAPPCTZM?format=TSV&compressed=true: HTTP 404" in \
+        result.stderr
+
+
+def test_a_locally_saved_frontex_workbook_is_copied_in(providers, tmp_path):
+    server, folder, _ = providers
+    saved = tmp_path / "saved" / "Monthly_detections_of_IBC_2025_11_03.xlsx"
+    saved.parent.mkdir()
+    saved.write_bytes((folder / "frontex/Monthly_detections_of_IBC.xlsx").read_bytes())
+    params = write_params(tmp_path, server.url(), frontex_workbook=str(saved))
+    result = run_download(params, tmp_path / "live")
+    assert result.returncode == 0, result.stderr
+    record = read_provenance(tmp_path / "live" / "frontex" / "Monthly_detections_of_IBC.xlsx")
+    assert record["supplied_locally"] is True and record["source_path"] == str(saved.resolve())
+    assert record["source_url"] is None
+
+
+def test_a_frontex_page_that_is_not_the_workbook_is_refused(providers, tmp_path):
+    server, _, _ = providers
+    server.route("/frontex/not-a-workbook.xlsx", body=b"PK\x03\x04 not really a zip")
+    params = write_params(tmp_path, server.url(),
+                          frontex_workbook=f"{server.url()}/frontex/not-a-workbook.xlsx")
+    result = run_download(params, tmp_path / "live")
+    assert result.returncode == 1 and "not a readable .xlsx workbook" in result.stderr
+    assert not (tmp_path / "live" / "frontex" / "Monthly_detections_of_IBC.xlsx").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The maps draw GISCO's boundaries with live data
+# ---------------------------------------------------------------------------------------------
+
+
+def test_boundaries_follow_the_data_source(providers, tmp_path):
+    server, _, _ = providers
+    params_file = write_params(tmp_path, server.url())
+    out = tmp_path / "live"
+    assert run_download(params_file, out).returncode == 0
+    live = load_params(params_file)
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    record = boundaries.prepare(live, processed, out)
+    assert record["attribution"] == "\u00a9 EuroGeographics for the administrative boundaries"
+    assert record["source_url"].endswith(GISCO_NAME)
+    basemap, attribution = boundaries.load(processed)
+    assert {"EL", "MT", "CY", "XK", "UK"} <= set(basemap["code"])
+    assert basemap["eu"].sum() == 27 and attribution == record["attribution"]
+    assert boundaries.source_line("Source: elaboration on Frontex data", attribution) == (
+        "Source: elaboration on Frontex data; boundaries: \u00a9 EuroGeographics for the "
+        "administrative boundaries")
+
+    sample = live.model_copy(update={"data": live.data.model_copy(update={"source": "sample"})})
+    assert boundaries.prepare(sample, processed, out)["attribution"] is None
+    assert (processed / "boundaries.geojson").read_bytes() == maps.BASEMAP_FILE.read_bytes()
+    assert boundaries.load(processed)[1] is None
+
+
+def test_a_map_drawn_on_gisco_boundaries_carries_the_copyright_notice(sample_tables, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from pipeline.figures import route_map
+    from pipeline.periods import ReportPeriods
+
+    gisco = tmp_path / GISCO_NAME
+    gisco_fixture(gisco)
+    periods = ReportPeriods(2025)
+    table = route_map.route_table(sample_tables["ibc_routes"], periods)
+    figure = route_map.plot(table, periods, threshold=500, route_lines=route_map.load_route_lines(),
+                            basemap=maps.gisco_basemap(gisco),
+                            attribution=boundaries.GISCO_ATTRIBUTION)
+    texts = [text.get_text() for text in figure.texts]
+    plt.close(figure)
+    assert "Boundaries: \u00a9 EuroGeographics for the administrative boundaries" in texts
