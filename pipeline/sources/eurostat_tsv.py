@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
 import zlib
 from collections.abc import Sequence
@@ -64,36 +65,100 @@ def read_eurostat_tsv(path: Path | str) -> pd.DataFrame:
     data = _decompressed(path)
     header, body = _split_header(path, data)
     dimensions, periods = _parse_header(path, header)
-    table = _parse_body(path, body, len(periods), data)
-    n_rows = table.num_rows
+    parsed = _parse_canonical_body(body, len(periods))
+    if parsed is None:
+        parsed = _parse_any_body(path, body, periods, data)
+    keys, values, flags = parsed
 
-    keys = table.column(0).combine_chunks()
     codes = _split_keys(path, keys, dimensions)
     _check_unique_series(path, keys)
-
-    # Period-major: all rows of period 0, then all rows of period 1, ...
-    cells = pa.concat_arrays([table.column(i + 1).combine_chunks() for i in range(len(periods))]) \
-        if periods else pa.array([], pa.string())
-    values, flags = _parse_cells(path, cells, n_rows, periods)
-
-    # Series-major order: row 0 with every period, then row 1, ...
-    n_periods = len(periods)
-    observations = np.arange(n_rows * n_periods, dtype=np.int64)
-    series_major = observations.reshape(n_periods, n_rows).T.ravel()
+    n_rows, n_periods = len(keys), len(periods)
     row_of_obs = np.repeat(np.arange(n_rows, dtype=np.int64), n_periods)
     period_of_obs = np.tile(np.arange(n_periods, dtype=np.int64), n_rows)
-
+    # large_string is what pandas' str dtype holds: taking from it avoids a cast per column.
     columns: dict[str, pa.Array] = {
-        name: pc.take(code, row_of_obs) for name, code in zip(dimensions, codes)
+        name: pc.take(code.cast(pa.large_string()), row_of_obs)
+        for name, code in zip(dimensions, codes)
     }
-    columns[TIME_COLUMN] = pc.take(pa.array(periods, pa.string()), period_of_obs)
-    columns[VALUE_COLUMN] = pa.array(values[series_major], pa.float64())
-    columns[FLAG_COLUMN] = pc.take(flags, series_major)
+    columns[TIME_COLUMN] = pc.take(pa.array(periods, pa.large_string()), period_of_obs)
+    columns[VALUE_COLUMN] = pa.array(values, pa.float64())
+    columns[FLAG_COLUMN] = flags.cast(pa.large_string())
     frame = pa.table(columns).to_pandas()
     for name in [*dimensions, TIME_COLUMN, FLAG_COLUMN]:
         if frame[name].dtype != "str":  # pyarrow older than pandas 3 support: force the dtype
             frame[name] = frame[name].astype("str")
     return frame
+
+
+def _parse_canonical_body(
+    body: bytes, n_periods: int
+) -> tuple[pa.Array, np.ndarray, pa.Array] | None:
+    """Fast path for cells written exactly `value flags` (one space): series keys, values and
+    flags in series-major order; None when any row or cell is not in that form.
+
+    Turning the space into a tab lets pyarrow's CSV parser split values from flags and parse
+    the numbers itself, in parallel, with no string processing afterwards.
+    """
+    value_names = [f"v{i}" for i in range(n_periods)]
+    flag_names = [f"f{i}" for i in range(n_periods)]
+    names = ["key", *(name for pair in zip(value_names, flag_names) for name in pair)]
+    types = {"key": pa.string()}
+    types.update(dict.fromkeys(value_names, pa.float64()))
+    types.update(dict.fromkeys(flag_names, pa.string()))
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(body.replace(b" ", b"\t")),
+            read_options=pcsv.ReadOptions(column_names=names, block_size=_block_size(body)),
+            parse_options=pcsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False,
+                                            newlines_in_values=False, ignore_empty_lines=True),
+            convert_options=pcsv.ConvertOptions(column_types=types, null_values=[MISSING, ""],
+                                                strings_can_be_null=False,
+                                                quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows == 0:
+        return None
+    values = np.column_stack([table.column(name).to_numpy() for name in value_names]).ravel()
+    n_missing = sum(table.column(name).null_count for name in value_names)
+    if np.count_nonzero(np.isnan(values)) != n_missing or np.isinf(values).any():
+        return None  # text like `nan` or `inf`: the general path reports it
+    flags = _series_major_flags([table.column(name) for name in flag_names])
+    if flags is None:
+        return None
+    return table.column("key").combine_chunks(), values, flags
+
+
+def _series_major_flags(columns: Sequence[pa.ChunkedArray]) -> pa.Array | None:
+    """One flag per cell, series by series, from one column per period."""
+    flags = pa.chunked_array([chunk for column in columns for chunk in column.chunks])
+    distinct = pc.unique(flags).to_pylist()
+    if not all(_FLAGS.match(word) for word in distinct):
+        return None
+    n_rows, n_periods = len(columns[0]), len(columns)
+    series_major = np.arange(n_rows * n_periods, dtype=np.int64).reshape(n_periods, n_rows).T
+    return pc.take(flags.cast(pa.large_string()), series_major.ravel()).combine_chunks()
+
+
+def _block_size(body: bytes) -> int:
+    """About two CSV blocks per core, of at least 1 MiB: parsed in parallel, few chunks."""
+    return max(1 << 20, len(body) // (2 * (os.cpu_count() or 1)) + 1)
+
+
+def _parse_any_body(
+    path: Path, body: bytes, periods: Sequence[str], data: bytes
+) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """General path (any spacing around values and flags), which also finds every error:
+    series keys, values and flags in series-major order."""
+    table = _parse_body(path, body, len(periods), data)
+    n_rows, n_periods = table.num_rows, len(periods)
+    keys = table.column(0).combine_chunks()
+    # Period-major: all rows of period 0, then all rows of period 1, ...
+    cells = pa.concat_arrays([table.column(i + 1).combine_chunks() for i in range(n_periods)])
+    values, flags = _parse_cells(path, cells, n_rows, periods)
+    series_major = np.arange(n_rows * n_periods, dtype=np.int64).reshape(n_periods, n_rows).T
+    series_major = series_major.ravel()
+    return keys, values[series_major], pc.take(flags, series_major)
 
 
 def _decompressed(path: Path) -> bytes:
