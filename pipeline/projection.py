@@ -43,9 +43,10 @@ METHOD = ("exponential smoothing, ETS(M,Ad,M): multiplicative errors, additive d
 
 FUTURE = {"increased": "increase", "decreased": "decrease", "remained stable": "remain stable"}
 
-SPEC = FigureSpec(7, "fig7_projection",
+SPEC = FigureSpec(9, "fig9_projection",
                   "Projection for the coming year (the project's own projection, not the "
-                  "Commission's)", "Eurostat and Frontex")
+                  "Commission's)", "Eurostat and Frontex",
+                  unit="applications, detections or persons per month")
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def plot(results: list[SeriesResult], year: int, *, years_shown: int = 4) -> plt
     figure, axes_list = plt.subplots(len(results), 1, figsize=(7.0, 2.6 * len(results)),
                                      squeeze=False)
     level = formatting.percent(INTERVAL)
-    for axes, result in zip(axes_list[:, 0], results):
+    for axes, result in zip(axes_list[:, 0], results, strict=True):
         shown = result.history.iloc[-12 * years_shown:]
         band = result.projection.months
         x_observed = shown.index.to_timestamp()

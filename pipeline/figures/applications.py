@@ -19,6 +19,7 @@ SPEC = FigureSpec(
     "Applications for international protection by Member States in absolute values, "
     "and relative to GDP and population",
     "Eurostat",
+    unit="applications; ratio to the reference key (1 = fair share)",
 )
 
 APPLICANT = "ASY_APP"  # all applicants; NASY_APP would be first-time applicants only

@@ -22,7 +22,7 @@ from pipeline.key import relative_change
 from pipeline.periods import ReportPeriods, Window
 
 SPEC = FigureSpec(5, "fig5_eurodac_map", "Map of unauthorised movements based on Eurodac hits",
-                  "eu-LISA")
+                  "eu-LISA", unit="Eurodac hits")
 
 # Arrow width: `full_width_hits` (a parameter, fixed across editions) is drawn MAX_WIDTH_POINTS
 # wide; narrower arrows in proportion.

@@ -21,6 +21,7 @@ class FigureSpec:
     stem: str
     title: str
     provider: str  # whose data the figure elaborates on
+    unit: str = ""  # of the plotted values, for the data annex
 
     def caption(self) -> str:
         return f"Figure {self.number} \u2013 {self.title}"

@@ -24,6 +24,7 @@ SPEC = FigureSpec(
     7, "fig7_pressure_ratios",
     "Indicators of migratory pressure by Member State, relative to GDP and population",
     "Frontex, Eurostat, EUAA and eu-LISA",
+    unit="ratio to the reference key (1 = fair share)",
 )
 
 SHORT_LABELS = {

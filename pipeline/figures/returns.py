@@ -17,6 +17,7 @@ from pipeline.periods import ReportPeriods
 SPEC = FigureSpec(
     6, "fig6_returns",
     "Number of return orders and third country nationals returned per Member State", "Eurostat",
+    unit="persons (third-country nationals)",
 )
 
 ORDERS = "orders_to_leave"

@@ -17,7 +17,8 @@ from pipeline.figures.output import FigureSpec
 from pipeline.indicators import compare_windows
 from pipeline.periods import ReportPeriods
 
-SPEC = FigureSpec(1, "fig1_route_map", "Illegal border crossings by migratory route", "Frontex")
+SPEC = FigureSpec(1, "fig1_route_map", "Illegal border crossings by migratory route", "Frontex",
+                  unit="illegal border crossings (detections)")
 
 ROUTE_LINES_FILE = paths.REFERENCE_DIR / "migratory_routes.yaml"
 OTHER = "Other"  # the workbook's catch-all route: counted in totals, never drawn

@@ -11,7 +11,8 @@ from pipeline.figures.output import FigureSpec
 from pipeline.indicators import compare_windows
 from pipeline.periods import ReportPeriods
 
-SPEC = FigureSpec(2, "fig2_sar", "Persons disembarked in search and rescue events", "Frontex")
+SPEC = FigureSpec(2, "fig2_sar", "Persons disembarked in search and rescue events", "Frontex",
+                  unit="persons")
 
 
 def sar_table(sar: pd.DataFrame, periods: ReportPeriods) -> pd.DataFrame:

@@ -19,6 +19,7 @@ SPEC = FigureSpec(
     8, "fig8_solidarity_pool",
     "Indicative contributions to the Annual Solidarity Pool by Member State",
     "Eurostat",
+    unit="relocations and euros",
 )
 POOL_COLOURS = (style.PRIMARY, style.SECONDARY)
 

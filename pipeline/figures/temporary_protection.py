@@ -14,7 +14,8 @@ from pipeline.indicators import window_total
 from pipeline.periods import MONTH_NAMES, ReportPeriods
 
 SPEC = FigureSpec(4, "fig4_temporary_protection",
-                  "Beneficiaries of temporary protection in the Member States", "Eurostat")
+                  "Beneficiaries of temporary protection in the Member States", "Eurostat",
+                  unit="persons (beneficiaries) and decisions (registrations)")
 
 STOCK = "tp_stock"
 DECISIONS = "tp_decisions"
