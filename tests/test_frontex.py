@@ -227,3 +227,65 @@ def test_writer_rejects_unknown_routes(tmp_path):
     frame.loc[0, "route"] = "Atlantic Route"
     with pytest.raises(ValueError, match="unknown route"):
         write_frontex_workbook(frame, tmp_path / "x.xlsx")
+
+
+# ---------------------------------------------------------------------------------------------
+# The published workbook as downloaded: layout changes Frontex has made or may make
+# ---------------------------------------------------------------------------------------------
+
+
+def _published(tmp_path, edit) -> tuple:
+    """A workbook written by the project's writer (Frontex's layout), then edited by `edit`."""
+    path = tmp_path / "Monthly_detections_of_IBC_2025_11_03.xlsx"
+    write_frontex_workbook(_tidy(), path)
+    workbook = openpyxl.load_workbook(path)
+    edit(workbook[SHEET])
+    workbook.save(path)
+    return path
+
+
+def test_an_extra_leading_row_above_the_header(tmp_path):
+    def add_title(sheet):
+        sheet.insert_rows(1, amount=2)
+        sheet["A1"] = "Detections of illegal border-crossings - monthly data"
+        sheet["A2"] = "Data as of 3 November 2025"
+
+    plain = tmp_path / "plain.xlsx"
+    write_frontex_workbook(_tidy(), plain)
+    pd.testing.assert_frame_equal(read_frontex_workbook(_published(tmp_path, add_title)),
+                                  read_frontex_workbook(plain))
+
+
+@pytest.mark.parametrize("header", ["Jul 2024", "July 2024", "2024-07", "JUL 2024", "jul2024",
+                                    dt.datetime(2024, 7, 1)])
+def test_a_renamed_month_column(tmp_path, header):
+    def rename(sheet):
+        assert sheet["D2"].value == "JUL2024"
+        sheet["D2"] = header
+
+    frame = read_frontex_workbook(_published(tmp_path, rename))
+    july = frame[frame["month"] == "2024-07"]
+    assert sorted(frame["month"].unique()) == ["2024-07", "2024-08", "2025-01"]
+    assert july["detections"].sum() == _tidy().query("month == '2024-07'")["detections"].sum()
+
+
+@pytest.mark.parametrize("header, problem", [
+    ("Total", "header 'Total' in column G is neither a required column nor a month"),
+    ("Juli 2024", "header 'Juli 2024' in column G is neither"),
+    ("AUG2024", "month 2024-08 appears twice in the header (column G)"),
+])
+def test_an_unrecognised_column_names_file_row_and_column(tmp_path, header, problem):
+    def add_column(sheet):
+        sheet["G2"] = header
+
+    path = _published(tmp_path, add_column)
+    error = _error(path)
+    assert problem in str(error) and error.row == 2 and error.field == header
+
+
+def test_a_renamed_required_column_names_file_and_row(tmp_path):
+    def rename(sheet):
+        sheet["B2"] = "Border type"
+
+    error = _error(_published(tmp_path, rename))
+    assert error.row == 2 and "Border type" in str(error)
