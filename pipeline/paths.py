@@ -19,6 +19,7 @@ TABLES_DIR = OUTPUTS_DIR / "tables"
 FACTS_DIR = OUTPUTS_DIR / "facts"
 REPORT_BUILD_DIR = OUTPUTS_DIR / "build"
 REPORT_DIR = OUTPUTS_DIR / "report"
+ANNEX_DIR = OUTPUTS_DIR / "annex"  # data annex: the spreadsheet and the CSVs
 
 
 def raw_dir(source: str) -> Path:
