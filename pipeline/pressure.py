@@ -296,10 +296,15 @@ class Condition:
     threshold: float
 
     def describe(self) -> str:
-        what = {"ratio_to_key": "relative to the key", "share": "share of the EU total",
-                "value": "", "five_year_ratio_to_key": "over five years, relative to the key"}
+        """'Illegal border crossings relative to GDP and population ≥ 2 × the fair share'."""
         label = indicator(self.indicator).label
-        return f"{label} {what[self.measure]}".strip()
+        if self.measure == "share":
+            return f"{label}: share of the EU total ≥ {self.threshold:.0%}"
+        if self.measure == "value":
+            return f"{label} ≥ {self.threshold:.0%}"
+        span = " over five years" if self.measure.startswith("five_year") else ""
+        return (f"{label}{span} relative to GDP and population ≥ {self.threshold:g} "
+                "× the fair share")
 
 
 @dataclass(frozen=True)
@@ -311,27 +316,34 @@ class Rule:
     conditions: tuple[Condition, ...]
 
 
+FIVE_YEAR_NAMES = {"applications": "applications", "tp_registrations": "TP registrations",
+                   "ibc": "IBCs", "refusals": "refusals of entry",
+                   "unaccompanied_minors": "unaccompanied minors", "sar": "SAR disembarkations",
+                   "orders_to_leave": "orders to leave", "returns": "returns",
+                   "eurodac_hits": "Eurodac hits", "dublin_requests": "Dublin requests"}
+
+
 def rules_from_params(pressure) -> tuple[Rule, ...]:
     """The reconstruction's rules, with the thresholds of params.yaml `pressure:`."""
     p = pressure
     at_risk = [
-        Rule("unauthorised movements (Eurodac)", AT_RISK,
+        Rule("Eurodac hits", AT_RISK,
              (Condition("eurodac_hits", "ratio_to_key", p.movements_ratio),)),
-        Rule("unauthorised movements (Dublin)", AT_RISK,
+        Rule("Dublin requests", AT_RISK,
              (Condition("dublin_requests", "ratio_to_key", p.movements_ratio),)),
-        Rule("first entry (IBCs)", AT_RISK,
+        Rule("IBCs", AT_RISK,
              (Condition("ibc", "ratio_to_key", p.first_entry_ratio),)),
-        Rule("first entry (refusals of entry)", AT_RISK,
+        Rule("refusals of entry", AT_RISK,
              (Condition("refusals", "ratio_to_key", p.first_entry_ratio),)),
         Rule("applications", AT_RISK,
              (Condition("applications", "ratio_to_key", p.applications_ratio),)),
         Rule("unaccompanied minors", AT_RISK,
              (Condition("unaccompanied_minors", "ratio_to_key", p.applications_ratio),)),
-        Rule("strained reception", AT_RISK,
+        Rule("reception occupancy", AT_RISK,
              (Condition("reception_occupancy", "value", p.reception_occupancy),)),
     ]
     significant = [
-        Rule(f"five-year {indicator(name).label.lower()}", SIGNIFICANT,
+        Rule(f"5 years: {FIVE_YEAR_NAMES.get(name, name)}", SIGNIFICANT,
              (Condition(name, "five_year_ratio_to_key", p.five_year_ratio),))
         for name in p.five_year_indicators
     ]

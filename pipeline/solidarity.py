@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline import countries
+from pipeline import countries, formatting
 
 CONTRIBUTING, BENEFICIARY, DEDUCTED, PARTLY_DEDUCTED = (
     "contributing", "beneficiary", "deducted", "partly deducted")
@@ -102,3 +102,14 @@ def summary(table: pd.DataFrame, pool: Pool) -> dict[str, float]:
         "contributions_relocations": float(table["contribution_relocations"].sum()),
         "contributions_euros": float(table["contribution_euros"].sum()),
     }
+
+
+def pools_from_params(pool) -> tuple[Pool, Pool]:
+    """The Commission's proposal (at least 30 000 relocations, Article 12) and the Council's
+    pool, from params.yaml `pool:`."""
+    return (
+        Pool("proposal", f"Pool of {formatting.eu_number(pool.proposal_relocations)}",
+             pool.proposal_relocations, pool.euro_per_relocation),
+        Pool("council", f"Pool of {formatting.eu_number(pool.council_relocations)}",
+             pool.council_relocations, pool.euro_per_relocation),
+    )
