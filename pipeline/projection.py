@@ -18,6 +18,7 @@ after search and rescue):
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -27,7 +28,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from pipeline import formatting
-from pipeline.errors import InputError
+from pipeline.errors import InputError, MissingInputError
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
 from pipeline.periods import twelve_months_to_june
@@ -170,6 +171,21 @@ def run(series: Series, table: pd.DataFrame, year: int) -> SeriesResult:
     """Projection for July `year` - June `year`+1 from the data up to June `year`."""
     history = eu_monthly_total(table, series, f"{year}-06")
     return SeriesResult(series, history, project(history), backtest(history))
+
+
+def run_available(load: Callable[[str], pd.DataFrame], year: int
+                  ) -> tuple[list[SeriesResult], list[str]]:
+    """Every series whose input was supplied; a note for each one left out."""
+    results, left_out = [], []
+    for series in SERIES:
+        try:
+            table = load(series.table)
+        except MissingInputError as missing:
+            left_out.append(f"{series.label}: not projected, its input {missing.path.name} "
+                            f"was {missing.problem}.")
+            continue
+        results.append(run(series, table, year))
+    return results, left_out
 
 
 def summary(results: list[SeriesResult], year: int) -> pd.DataFrame:

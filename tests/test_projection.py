@@ -145,3 +145,21 @@ def test_figure_data_and_alt_text(tmp_path):
     assert "July 2025 - June 2026" in alt and "Applications for international protection" in alt
     figure = projection.plot([result], 2025)
     assert len(figure.axes) == 1
+
+
+def test_a_series_whose_input_was_not_supplied_is_left_out_with_a_note():
+    from pipeline.errors import MissingInputError
+
+    tables = {"applications": tidy(seasonal_series(years=4), {"DE": 1.0}),
+              "ibc_routes": tidy(seasonal_series(years=4), {"x": 1.0}).rename(
+                  columns={"geo": "route"}).assign(border_location="Sea", nationality="All")}
+
+    def load(name):
+        if name not in tables:
+            raise MissingInputError(f"data/raw/local/frontex/{name}.csv", "not supplied")
+        return tables[name]
+
+    results, left_out = projection.run_available(load, 2025)
+    assert [result.series.name for result in results] == ["applications", "ibc"]
+    assert left_out == [("Persons disembarked after search and rescue: not projected, its input "
+                        "sar.csv was not supplied.")]
