@@ -21,7 +21,7 @@ from pipeline.contracts import (
     validate,
 )
 from pipeline.errors import InputError, MissingInputError
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+from pipeline.sources.eurostat import eurostat_format, find_eurostat_file, read_eurostat_file
 from pipeline.sources.frontex import read_frontex_workbook
 
 RECORD_FILE = "inputs.json"
@@ -100,9 +100,9 @@ def _convert(cells: pd.Series, kind: str, path: Path, column: str) -> pd.Series:
 
 
 def read_eurostat_input(path: Path, contract: EurostatContract) -> pd.DataFrame:
-    """Read a Eurostat whole-table TSV and keep the slice the pipeline uses, for the EU27."""
+    """Read a Eurostat table (TSV or SDMX-CSV) and keep the slice the pipeline uses, for the EU27."""
     _check_readable(path)
-    table = read_eurostat_tsv(path)
+    table = read_eurostat_file(path)
     for dimension in [*contract.selection, *contract.kept, "freq", "geo"]:
         if dimension not in table.columns:
             raise InputError(path, "dimension missing from the header", field=dimension)
@@ -125,9 +125,18 @@ def _describe_series(row: pd.Series) -> str:
     return f"series {dims}"
 
 
+def input_path(raw: RawInput, source_dir: Path) -> Path:
+    """The file of `raw` in `source_dir`: its catalogue name, or for a Eurostat table any of the
+    accepted names (`<code>.tsv.gz`, `.tsv`, `.csv.gz`, `.csv`)."""
+    path = source_dir / raw.filename
+    if raw.format == "eurostat-tsv":
+        return find_eurostat_file(path.parent, raw.dataset) or path
+    return path
+
+
 def process_input(raw: RawInput, source_dir: Path) -> pd.DataFrame:
     """Read and validate one raw input; return its tidy table."""
-    path = source_dir / raw.filename
+    path = input_path(raw, source_dir)
     if raw.name in EUROSTAT_CONTRACTS:
         contract = EUROSTAT_CONTRACTS[raw.name]
         tidy = read_eurostat_input(path, contract)
@@ -168,7 +177,7 @@ def file_record(path: Path, raw: RawInput, raw_root: Path) -> dict[str, object]:
         "file": path.relative_to(raw_root).as_posix(),
         "provider": raw.provider,
         "dataset": raw.dataset,
-        "format": raw.format,
+        "format": f"eurostat-{eurostat_format(path)}" if raw.format == "eurostat-tsv" else raw.format,
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
     }
@@ -209,7 +218,7 @@ def ingest(source: str, *, strict: bool = False, raw_root: Path = paths.RAW_DIR,
     records = []
     for raw in RAW_INPUTS:
         folder = source_folder(raw, source, raw_root)
-        path = folder / raw.filename
+        path = input_path(raw, folder)
         if not path.exists() and raw.optional and not strict:
             tables[raw.name] = empty_table(raw)
             records.append(missing_record(path, raw, raw_root))

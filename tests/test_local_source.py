@@ -7,6 +7,7 @@ optional files are removed to show their figures are left out with a note.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +19,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from test_end_to_end import copy_project, dvc, normalise
+
+from pipeline.sources.eurostat_sdmx_csv import write_eurostat_sdmx_csv
+from pipeline.sources.eurostat_tsv import read_eurostat_tsv
 
 pytestmark = pytest.mark.e2e
 
@@ -32,14 +36,25 @@ def set_data_param(project: Path, key: str, value) -> None:
     params_file.write_text(yaml.safe_dump(params))
 
 
+# Eurostat tables supplied as SDMX-CSV instead of the whole-table TSV.
+AS_SDMX_CSV = {"migr_asyappctzm": ".csv.gz", "demo_pjan": ".csv", "migr_eirtn1": ".csv"}
+
+
 def convert_sample_to_local(project: Path) -> None:
-    """Copy the sample into data/raw/local, writing Greece with its ISO code in the CSV files."""
+    """Copy the sample into data/raw/local, writing Greece with its ISO code in the CSV files
+    and some Eurostat tables as SDMX-CSV."""
     sample, local = project / "data" / "raw" / "sample", project / "data" / "raw" / "local"
     shutil.copytree(sample, local, dirs_exist_ok=True)
-    for csv in local.rglob("*.csv"):
+    for csv in [path for path in local.rglob("*.csv") if path.parent.name != "eurostat"]:
         frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
         frame = frame.replace({"EL": "GR"})
         frame.to_csv(csv, index=False, lineterminator="\n")
+    for code, suffix in AS_SDMX_CSV.items():
+        tsv = local / "eurostat" / f"{code}.tsv.gz"
+        table = read_eurostat_tsv(tsv)
+        dimensions = [c for c in table.columns if c not in ("time_period", "value", "flag")]
+        write_eurostat_sdmx_csv(table, dimensions, tsv.with_name(code + suffix))
+        tsv.unlink()
 
 
 def facts(project: Path) -> dict:
@@ -83,6 +98,10 @@ def test_local_files_converted_from_the_sample_give_the_same_report(sample_then_
     project, sample_facts = sample_then_local
     local_facts = facts(project)
     assert local_facts["report"]["data_source"] == "local"
+    records = json.loads((project / "data" / "processed" / "inputs.json").read_text())["inputs"]
+    files = {record["name"]: record["file"] for record in records}
+    assert files["applications"] == "local/eurostat/migr_asyappctzm.csv.gz"
+    assert files["population"] == "local/eurostat/demo_pjan.csv"
     assert comparable(local_facts) == comparable(sample_facts)
     text = html_text(project)
     assert "Synthetic sample data" not in text
