@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline import countries, paths
 from pipeline.errors import ParameterError
-from pipeline.key import default_vintages
 
 FIRST_SUPPORTED_YEAR = 2020
 LAST_SUPPORTED_YEAR = 2100
@@ -157,11 +156,17 @@ class Params(_Strict):
 
     @property
     def population_year(self) -> int:
-        return default_vintages(self.year, self.key.population_year, self.key.gdp_year)[0]
+        return self._vintages()[0]
 
     @property
     def gdp_year(self) -> int:
-        return default_vintages(self.year, self.key.population_year, self.key.gdp_year)[1]
+        return self._vintages()[1]
+
+    def _vintages(self) -> tuple[int, int]:
+        # Imported here: pipeline.key imports pandas, which every stage's runner would pay for.
+        from pipeline.key import default_vintages
+
+        return default_vintages(self.year, self.key.population_year, self.key.gdp_year)
 
 
 def load_params(path: Path | str = paths.PARAMS_FILE) -> Params:
