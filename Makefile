@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install report test lab sample clean
+.PHONY: install report test lab sample clean bench
 
 install: $(INSTALLED)
 
@@ -20,6 +20,10 @@ report: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# Benchmark on fresh clones of HEAD (several minutes); writes docs/performance.md.
+bench: $(INSTALLED)
+	$(BIN)/python -m bench --repeats 3
 
 lab: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -1,0 +1,66 @@
+"""The benchmark's pieces at a small size, so that `make bench` cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import nbformat
+import pytest
+
+from bench import eurostat_scale, pipeline_runs
+from pipeline import paths
+from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+
+
+@pytest.fixture(scope="module")
+def scale_tsv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "scale.tsv.gz"
+    return path, eurostat_scale.write_scale_tsv(path, observations=5_000, n_periods=24)
+
+
+def test_generated_tsv_has_eurostats_layout(scale_tsv):
+    path, observations = scale_tsv
+    assert observations >= 5_000 and observations % 24 == 0
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    header = lines[0].split("\t")
+    assert header[0] == "freq,unit,citizen,sex,age,applicant,geo\\TIME_PERIOD"
+    assert header[1:3] == ["2008-01 ", "2008-02 "] and header[-1] == "2009-12 "
+    assert len(lines) == 1 + observations // 24
+    cells = [cell for line in lines[1:] for cell in line.split("\t")[1:]]
+    assert ": " in cells and any(cell.startswith(": ") and len(cell) > 2 for cell in cells)
+    assert any(cell.endswith(" p") for cell in cells) and any(cell.endswith(" ") for cell in cells)
+
+
+def test_the_three_readers_agree_on_the_generated_tsv(scale_tsv):
+    path, observations = scale_tsv
+    project = eurostat_scale.read_with_project(path)
+    pyarrow = eurostat_scale.read_with_pyarrow(path)
+    pandas = eurostat_scale.read_with_pandas(path)
+    assert project[0] == pyarrow[0] == pandas[0] == observations
+    assert project[1] == pandas[1] > 0
+    frame = read_eurostat_tsv(path)
+    assert frame.flag.isin(["", *eurostat_scale.FLAGS]).all()
+    assert 0.2 < frame.value.isna().mean() < 0.5
+
+
+def test_stage_times_run_from_one_announcement_to_the_next():
+    repro = pipeline_runs.stage_times([("ingest", 1.0), ("fig2_sar", 4.0), ("report", 6.5)], 9.0)
+    assert repro.stages == {"ingest": 3.0, "fig2_sar": 2.5, "report": 2.5}
+    assert repro.before_first_stage == 1.0
+    assert pipeline_runs.stage_times([], 0.8).stages == {}
+
+
+def test_edit_changes_the_figure_notebook_before_it_is_saved(tmp_path):
+    notebook = tmp_path / pipeline_runs.EDITED_NOTEBOOK
+    notebook.parent.mkdir(parents=True)
+    shutil.copy(paths.PROJECT_ROOT / pipeline_runs.EDITED_NOTEBOOK, notebook)
+    pipeline_runs.edit_figure_notebook(tmp_path)
+    sources = [cell.source for cell in nbformat.read(notebook, as_version=4).cells]
+    edited = next(source for source in sources if "save_figure(" in source)
+    assert edited.index('figure.suptitle("Edited")') < edited.index("save_figure(")
+
+
+def test_floor_notebook_has_only_a_parameters_cell(tmp_path):
+    notebook = nbformat.read(pipeline_runs.write_floor_notebook(tmp_path / "floor.ipynb"), 4)
+    assert [cell.metadata.get("tags") for cell in notebook.cells] == [["parameters"]]
