@@ -92,6 +92,12 @@ class TableSpec:
 TABLES = (
     TableSpec("pressure_indicators", "Indicators of migratory pressure by Member State",
               "Frontex, Eurostat, EUAA and eu-LISA", "as in each row's `unit` column"),
+    TableSpec("pressure_classification",
+              "Migratory pressure categories: the project's rules-based reconstruction beside the "
+              "official lists", "Frontex, Eurostat, EUAA and eu-LISA",
+              "categories; margins as ratios to the thresholds"),
+    TableSpec("solidarity_pool", "Indicative contributions to the Annual Solidarity Pool",
+              "Eurostat", "relocations and euros"),
 )
 
 

@@ -299,12 +299,45 @@ def facts(table: pd.DataFrame, year: int) -> dict[str, str]:
             f"{row.series}_change": formatting.percent(row.change),
             f"{row.series}_direction": FUTURE[formatting.direction(row.change)],
             f"{row.series}_backtests": str(row.backtests),
-            f"{row.series}_backtest_error": formatting.percent(row.backtest_mean_absolute_error),
+            f"{row.series}_backtest_error": "not available" if row.backtests == 0 else
+            formatting.percent(row.backtest_mean_absolute_error),
             f"{row.series}_backtest_covered": f"{row.backtest_covered} of {row.backtests}",
         })
-    errors = table["backtest_mean_absolute_error"]
-    values["backtest_error"] = formatting.percent(
-        (errors * table["backtests"]).sum() / table["backtests"].sum())
+    tests = table["backtests"].sum()
+    weighted = (table["backtest_mean_absolute_error"].fillna(0.0) * table["backtests"]).sum()
+    values["backtest_error"] = formatting.percent(weighted / tests) if tests else "not available"
     values["backtest_covered"] = (f"{int(table['backtest_covered'].sum())} of "
                                   f"{int(table['backtests'].sum())}")
     return values
+
+
+def markdown_table(table: pd.DataFrame, year: int) -> str:
+    """The projections as a pipe table, with the backtest error of each series."""
+    level = formatting.percent(INTERVAL)
+    header = (f"| Series | {twelve_months_to_june(year).label} | Projected "
+              f"{twelve_months_to_june(year + 1).label} | {level} interval | Change | "
+              "Backtest: mean absolute error | Backtest: actual inside the interval |")
+    lines = [header, "|---|---:|---:|---:|---|---:|---:|"]
+    for row in table.itertuples():
+        error = "\u2013" if row.backtests == 0 else formatting.percent(
+            row.backtest_mean_absolute_error)
+        lines.append(
+            f"| {row.label} ({row.unit}) | {formatting.eu_number(row.reference_total)} | "
+            f"{formatting.rounded(row.projected_total)} | {_range_text(row.lower, row.upper)} | "
+            f"{formatting.percent(row.change)} {FUTURE[formatting.direction(row.change)]} | "
+            f"{error} | {row.backtest_covered} of {row.backtests} |")
+    return "\n".join(lines) + "\n"
+
+
+def backtest_markdown(results: list[SeriesResult]) -> str:
+    """Each backtest year: projected, interval, what was recorded, error."""
+    lines = ["| Series | 12 months projected | Projected | Interval | Recorded | Error |",
+             "|---|---|---:|---:|---:|---:|"]
+    for result in results:
+        for row in result.backtest.itertuples():
+            sign = "+" if row.error > 0 else "\u2212"
+            lines.append(
+                f"| {result.series.label} | {row.period} | {formatting.rounded(row.projected)} | "
+                f"{_range_text(row.lower, row.upper)} | {formatting.eu_number(row.actual)} | "
+                f"{sign}{formatting.percent(row.error)} |")
+    return "\n".join(lines) + "\n"

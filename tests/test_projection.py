@@ -163,3 +163,16 @@ def test_a_series_whose_input_was_not_supplied_is_left_out_with_a_note():
     assert [result.series.name for result in results] == ["applications", "ibc"]
     assert left_out == [("Persons disembarked after search and rescue: not projected, its input "
                         "sar.csv was not supplied.")]
+
+
+def test_markdown_tables():
+    table = tidy(seasonal_series(years=5), {"DE": 1.0})
+    result = projection.run(APPLICATIONS, table, 2025)
+    summary = projection.summary([result], 2025)
+    markdown = projection.markdown_table(summary, 2025)
+    assert "| Projected July 2025 - June 2026 | 80% interval |" in markdown
+    row = markdown.splitlines()[2]
+    assert row.startswith("| Applications for international protection (applications) | ")
+    assert row.endswith(f"| {summary.loc[0, 'backtest_covered']} of 2 |")
+    backtest = projection.backtest_markdown([result])
+    assert backtest.count("\n") == 2 + 2  # header, rule and two backtest years
