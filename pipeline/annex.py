@@ -212,9 +212,10 @@ def _cover(workbook: openpyxl.Workbook, edition: dict[str, str], items: list[Ite
     for number, (text, font) in enumerate(rows, start=1):
         sheet.cell(row=number, column=1, value=text).font = font or Font()
     first = len(rows) + 1
-    entries = [("Notes", "Definitions, flags and caveats")] + [(i.sheet, i.title) for i in items]
-    for offset, (name, description) in enumerate(entries):
-        cell = sheet.cell(row=first + offset, column=1, value=f"{name}: {description}")
+    entries = [("Notes", "Notes \u2013 definitions, flags and caveats")] + [
+        (item.sheet, item.title) for item in items]
+    for offset, (name, title) in enumerate(entries):
+        cell = sheet.cell(row=first + offset, column=1, value=title)
         _link(cell, name)
     sheet.column_dimensions["A"].width = 110
 
