@@ -34,3 +34,11 @@ class ParameterError(ValueError):
 
 class MissingInputError(InputError):
     """An optional input that was not supplied: the figures using it are left out."""
+
+
+SOURCE_ATTR = "source"  # processed tables carry the raw file they were read from in `attrs`
+
+
+def source_of(table, name: str) -> str:
+    """The raw file a processed table was read from (set by `ingest.load`), else `name`."""
+    return getattr(table, "attrs", {}).get(SOURCE_ATTR, name)

@@ -35,3 +35,27 @@ def write_section(name: str, left_out: str | None = None, folder: Path = paths.F
     else:
         body = f"::: {{.callout-warning title=\"Left out\"}}\n{left_out}\n:::\n"
     return write_snippet(f"section_{name}", body, folder)
+
+
+def read_facts(folder: Path = paths.FACTS_DIR) -> dict:
+    """Every facts file merged (namespace -> values); a namespace may come from one file only."""
+    merged: dict = {}
+    owner: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML: {exc}") from None
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise ValueError(  # noqa: TRY004 - a bad file, reported like the other bad files
+                f"{path}: expected a mapping of namespaces (e.g. 'sar: {{total: ...}}'), "
+                f"got {type(data).__name__}")
+        for namespace, values in data.items():
+            if namespace in owner:
+                raise ValueError(f"facts namespace '{namespace}' is defined in two files: "
+                                 f"{owner[namespace]} and {path}")
+            owner[namespace] = path
+            merged[namespace] = values
+    return merged

@@ -7,8 +7,18 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipeline import key as reference_key
-from pipeline.errors import InputError
+from pipeline.caveats import Caveat
+from pipeline.errors import InputError, source_of
 from pipeline.periods import Window
+
+CAVEATS = (
+    Caveat("Periods", "Monthly series are summed over the 12 months to June {year}, quarterly "
+           "series over the four quarters to the second quarter of {year}; stocks are taken at "
+           "the end of June {year}."),
+    Caveat("Periods", "Annual-only series (unaccompanied minors, Dublin requests, refusals of "
+           "entry, resettlement) cannot be cut to July-June: the last calendar year ending in the "
+           "reference period is used."),
+)
 
 
 def window_periods(window: Window, frequency: str) -> list[str]:
@@ -23,21 +33,27 @@ def window_total(table: pd.DataFrame, window: Window, frequency: str, *, name: s
                  by: Sequence[str] = ("geo",), required: Sequence[str] = ()) -> pd.Series:
     """Sum `value` over the window's months (or quarters) for each group of `by`.
 
-    Every group present, and every Member State in `required`, must have a number for every
-    period of the window; otherwise an InputError names the table, the group and the gaps.
+    The window must lie inside the table's coverage; every group present, and every Member
+    State in `required`, must have a number for every period of the window. Otherwise an
+    InputError names the raw file (or the table), the group and the gaps.
     """
     periods = window_periods(window, frequency)
     inside = table[table["period"].isin(periods)]
+    source = source_of(table, name)
+    if inside.empty and not table.empty:
+        raise InputError(source, f"no data inside {window.label}: the data cover "
+                                 f"{table['period'].min()} to {table['period'].max()}",
+                         field="period")
     for geo in required:
         if geo not in set(inside["geo"]):
-            raise InputError(name, f"no data for {geo} in {window.label}", field="geo")
+            raise InputError(source, f"no data for {geo} in {window.label}", field="geo")
     present = inside["period"].where(inside["value"].notna())
     for group, have in present.groupby([inside[column] for column in by]).agg(
             lambda periods: set(periods.dropna())).items():
         missing = [period for period in periods if period not in have]
         if missing:
-            raise InputError(name, f"{', '.join(missing)} missing for {group} inside {window.label}",
-                             field="period")
+            raise InputError(source, f"{', '.join(missing)} missing for {group} inside "
+                                     f"{window.label}", field="period")
     return inside.groupby(list(by))["value"].sum()
 
 

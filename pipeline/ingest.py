@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline import atomic, countries, paths
 from pipeline.catalog import RAW_INPUTS, RawInput
+from pipeline.caveats import Caveat
 from pipeline.contracts import (
     CSV_CONTRACTS,
     EUROSTAT_CONTRACTS,
@@ -20,13 +21,21 @@ from pipeline.contracts import (
     EurostatContract,
     validate,
 )
-from pipeline.errors import InputError, MissingInputError
+from pipeline.errors import SOURCE_ATTR, InputError, MissingInputError
 from pipeline.sources.eurostat import eurostat_format, find_eurostat_file, read_eurostat_file
 from pipeline.sources.frontex import read_frontex_workbook
 
 RECORD_FILE = "inputs.json"
 # A download's provenance record sits next to the file: <file>.provenance.json
 PROVENANCE_SUFFIX = ".provenance.json"
+
+CAVEATS = (
+    Caveat("Inputs", "Data source: {data_source}. Inputs that are not open data (SAR "
+           "disembarkations, Eurodac hits, reception, IBCs by Member State) are optional: a "
+           "missing one leaves its figure or paragraph out with a note (data.strict: {data_strict})."),
+    Caveat("Inputs", "Eurostat tables keep only the 27 Member States; the EU27_2020 aggregate "
+           "and non-EU countries are ignored, and totals are sums over the Member States."),
+)
 
 
 def _check_readable(path: Path) -> None:
@@ -244,7 +253,10 @@ def input_records(folder: Path = paths.PROCESSED_DIR) -> dict[str, dict[str, obj
 
 
 def load(name: str, folder: Path = paths.PROCESSED_DIR) -> pd.DataFrame:
-    """A processed table by its catalogue name; `MissingInputError` if its input was not supplied."""
+    """A processed table by its catalogue name; `MissingInputError` if its input was not supplied.
+
+    The table's `attrs` name the raw file it was read from, for the errors of later checks.
+    """
     record = input_records(folder).get(name)
     if record is not None and record["status"] == "missing":
         raise MissingInputError(paths.RAW_DIR / str(record["file"]),
@@ -252,7 +264,11 @@ def load(name: str, folder: Path = paths.PROCESSED_DIR) -> pd.DataFrame:
     path = folder / f"{name}.parquet"
     if not path.is_file():
         raise InputError(path, "processed table not found; run the ingest stage first (dvc repro)")
-    return pd.read_parquet(path)
+    table = pd.read_parquet(path)
+    if record is not None:
+        table.attrs[SOURCE_ATTR] = (paths.RAW_DIR / str(record["file"])).relative_to(
+            paths.PROJECT_ROOT).as_posix()
+    return table
 
 
 def summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -7,8 +7,18 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pipeline.caveats import Caveat
 from pipeline.countries import bound_member_states
-from pipeline.errors import InputError
+from pipeline.errors import InputError, source_of
+
+CAVEATS = (
+    Caveat("Reference key", "The Article 66 key covers the Member States bound by Regulation "
+           "(EU) 2024/1351 (Denmark is not); also excluded by parameter: {key_excluded}. "
+           "Population on 1 January {population_year}, GDP of {gdp_year}; the vintage the "
+           "Commission uses is not published."),
+    Caveat("Reference key", "'Relative to GDP and population' is a Member State's share of the "
+           "EU total of an indicator divided by its share of the key."),
+)
 
 POPULATION_WEIGHT = 0.5
 GDP_WEIGHT = 0.5
@@ -63,9 +73,13 @@ def relative_change(current: pd.Series | float, previous: pd.Series | float):
 def annual_values(table: pd.DataFrame, year: int, member_states: Sequence[str], *, name: str) -> pd.Series:
     """One year's value per Member State from a processed annual table; gaps are errors."""
     values = table[table["period"] == str(year)].set_index("geo")["value"]
+    source = source_of(table, name)
+    if values.empty and not table.empty:
+        raise InputError(source, f"no {year} data: the data cover {table['period'].min()} to "
+                                 f"{table['period'].max()}", field="period")
     missing = [ms for ms in member_states if ms not in values.index or pd.isna(values.get(ms))]
     if missing:
-        raise InputError(name, f"no {year} value for {', '.join(missing)}", field="geo")
+        raise InputError(source, f"no {year} value for {', '.join(missing)}", field="geo")
     return values.loc[list(member_states)].astype(float)
 
 

@@ -25,3 +25,11 @@ ANNEX_DIR = OUTPUTS_DIR / "annex"  # data annex: the spreadsheet and the CSVs
 def raw_dir(source: str) -> Path:
     """Folder holding the raw inputs of one data source (sample, local or live)."""
     return RAW_DIR / source
+
+
+def display_path(path: Path) -> str:
+    """A path as a message shows it: relative to the project root when inside it."""
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)

@@ -15,11 +15,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline import countries, formatting, maps
+from pipeline.caveats import Caveat
 from pipeline.errors import InputError
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
 from pipeline.key import relative_change
 from pipeline.periods import ReportPeriods, Window
+
+CAVEATS = (
+    Caveat("Figure 5", "Only Member State pairs with more than {figures_eurodac_map_threshold} "
+           "Eurodac hits are drawn; arrow widths are on a fixed scale ({figures_eurodac_map_full_width_hits} "
+           "hits at full width) so that editions can be compared."),
+)
 
 SPEC = FigureSpec(5, "fig5_eurodac_map", "Map of unauthorised movements based on Eurodac hits",
                   "eu-LISA", unit="Eurodac hits")

@@ -56,12 +56,8 @@ def save_figure(figure: plt.Figure, spec: FigureSpec, data: pd.DataFrame, *, alt
 
 def left_out_note(spec: FigureSpec, missing: MissingInputError) -> str:
     """Why a figure is not in the report, naming the file that was not supplied."""
-    try:
-        file = missing.path.relative_to(paths.PROJECT_ROOT).as_posix()
-    except ValueError:
-        file = str(missing.path)
-    return (f"Figure {spec.number} is left out of this edition: its input file {file} "
-            f"was {missing.problem}.")
+    return (f"Figure {spec.number} is left out of this edition: its input file "
+            f"{paths.display_path(missing.path)} was {missing.problem}.")
 
 
 def leave_out_figure(spec: FigureSpec, missing: MissingInputError, *,

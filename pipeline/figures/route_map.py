@@ -12,10 +12,17 @@ import pandas as pd
 import yaml
 
 from pipeline import formatting, maps, paths, routes
+from pipeline.caveats import Caveat
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
 from pipeline.indicators import compare_windows
 from pipeline.periods import ReportPeriods
+
+CAVEATS = (
+    Caveat("Figure 1", "Only routes with more than {figures_route_map_threshold} IBCs in the "
+           "reference period are drawn; the 'Other' route never is. Route lines are schematic "
+           "(data/reference/migratory_routes.yaml): Frontex publishes no route geometry."),
+)
 
 SPEC = FigureSpec(1, "fig1_route_map", "Illegal border crossings by migratory route", "Frontex",
                   unit="illegal border crossings (detections)")

@@ -6,10 +6,16 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline import countries, formatting
+from pipeline.caveats import Caveat
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
 from pipeline.indicators import compare_windows
 from pipeline.periods import ReportPeriods
+
+CAVEATS = (
+    Caveat("Figure 2", "A Member State absent from the SAR file is taken to have had no "
+           "disembarkations."),
+)
 
 SPEC = FigureSpec(2, "fig2_sar", "Persons disembarked in search and rescue events", "Frontex",
                   unit="persons")

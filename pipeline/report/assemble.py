@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import paths
+from pipeline import facts, paths
 from pipeline.atomic import atomic_dir
 
 VARIABLES_FILE = "_variables.yml"
@@ -130,30 +130,10 @@ def resolve_include(target: str, including_file: Path, project_dir: Path) -> Pat
 
 
 def _read_facts(facts_dir: Path) -> dict:
-    """Merge every facts/*.yaml; a top-level namespace may come from one file only."""
-    merged: dict = {}
-    owner: dict[str, Path] = {}
-    for path in sorted(facts_dir.glob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ReportSourceError(f"{path}: not valid YAML: {exc}") from None
-        if data is None:
-            continue
-        if not isinstance(data, dict):
-            raise ReportSourceError(
-                f"{path}: expected a mapping of namespaces (e.g. 'sar: {{total: ...}}'), "
-                f"got {type(data).__name__}"
-            )
-        for namespace, values in data.items():
-            if namespace in owner:
-                raise ReportSourceError(
-                    f"facts namespace '{namespace}' is defined in two files: "
-                    f"{owner[namespace]} and {path}"
-                )
-            owner[namespace] = path
-            merged[namespace] = values
-    return merged
+    try:
+        return facts.read_facts(facts_dir)
+    except ValueError as error:
+        raise ReportSourceError(str(error)) from None
 
 
 def _copy_files(source_dir: Path, target_dir: Path, suffixes: tuple[str, ...]) -> list[Path]:
