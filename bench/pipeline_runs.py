@@ -23,6 +23,7 @@ EDITED_STAGE = "fig2_sar"
 REPORT_STAGE = "report"
 REPORT_DIR = paths.REPORT_DIR.relative_to(paths.PROJECT_ROOT)
 _RUNNING_STAGE = re.compile(r"^Running stage '(?P<name>[^']+)'")
+_SAVE_FIGURE = re.compile(r"^(?P<indent>[ \t]*)\w+ = save_figure\(", re.MULTILINE)
 
 
 @dataclass
@@ -95,15 +96,17 @@ def stage_commands(project: Path) -> dict[str, str]:
 
 
 def edit_figure_notebook(project: Path) -> None:
-    """An analyst's edit that changes the figure: a title added before it is saved."""
+    """An analyst's edit that changes the figure: a title added just before it is saved."""
     path = project / EDITED_NOTEBOOK
     notebook = nbformat.read(path, as_version=4)
-    anchor = "figure_facts = save_figure("
-    cell = next((cell for cell in notebook.cells if anchor in cell.source), None)
-    if cell is None:
-        raise RuntimeError(f"{path}: no cell with {anchor!r} to edit")
-    cell.source = cell.source.replace(anchor, f'figure.suptitle("Edited")\n{anchor}', 1)
-    nbformat.write(notebook, path)
+    for cell in notebook.cells:
+        edited = _SAVE_FIGURE.sub(r'\g<indent>figure.suptitle("Edited")\n\g<0>', cell.source,
+                                  count=1)
+        if edited != cell.source:
+            cell.source = edited
+            nbformat.write(notebook, path)
+            return
+    raise RuntimeError(f"{path}: no line `... = save_figure(` to edit before")
 
 
 def report_files(project: Path) -> dict[str, int]:

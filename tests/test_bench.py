@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gzip
 import shutil
 
@@ -59,6 +60,7 @@ def test_edit_changes_the_figure_notebook_before_it_is_saved(tmp_path):
     sources = [cell.source for cell in nbformat.read(notebook, as_version=4).cells]
     edited = next(source for source in sources if "save_figure(" in source)
     assert edited.index('figure.suptitle("Edited")') < edited.index("save_figure(")
+    ast.parse(edited)  # indented like the line it precedes
 
 
 def test_floor_notebook_has_only_a_parameters_cell(tmp_path):
