@@ -71,8 +71,11 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path, *,
             problem = f"duplicate rows for the same {', '.join(schema.unique or [])}"
         elif first["schema_context"] == "DataFrameSchema":
             problem, column = check, None
+        elif check == "greater_than_or_equal_to(0)":
+            problem = f"negative count {value}"
         else:
-            problem = f"value {value!r} fails check {check}"
+            shown = repr(value) if isinstance(value, str) else str(value)
+            problem = f"value {shown} fails check {check}"
         others = cases.iloc[1:]
         if first["schema_context"] == "DataFrameSchema":
             others = others[others["index"] != first["index"]]

@@ -169,6 +169,17 @@ class Params(_Strict):
         return default_vintages(self.year, self.key.population_year, self.key.gdp_year)
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """'line 12, column 1: found character '\\t' that cannot start any token', on one line."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None:
+        problem += f" ({context} from line {context_mark.line + 1})"
+    return where + " ".join(problem.split())
+
+
 def load_params(path: Path | str = paths.PARAMS_FILE) -> Params:
     """Read params.yaml safely and validate every value; errors name the file and the field."""
     path = Path(path)
@@ -177,7 +188,7 @@ def load_params(path: Path | str = paths.PARAMS_FILE) -> Params:
     except FileNotFoundError:
         raise ParameterError(f"{path}: parameters file not found") from None
     except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML: {exc}") from None
+        raise ParameterError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ParameterError(f"{path}: expected a mapping of parameters, got {type(raw).__name__}")
     try:

@@ -17,7 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pipeline import countries, formatting
 from pipeline import key as reference_key
-from pipeline.errors import InputError
+from pipeline.errors import InputError, source_of
 from pipeline.figures import style
 
 FIGURE_WIDTH = 7.0  # inches: the text width of an A4 page
@@ -41,7 +41,8 @@ def require_numbers(table: pd.DataFrame, periods: Sequence[str], *, name: str, l
     counts = inside.groupby("geo")["value"].count()
     empty = [geo for geo in sorted(counts.index, key=countries.protocol_rank) if counts[geo] == 0]
     if empty:
-        raise InputError(name, f"no number for {', '.join(empty)} in {label}", field="value")
+        raise InputError(source_of(table, name), f"no number for {', '.join(empty)} in {label}",
+                         field="value")
 
 
 def require_key_coverage(values: pd.Series, key: pd.Series, *, name: str, label: str) -> None:

@@ -78,7 +78,9 @@ def load_figure_input(name: str, spec: FigureSpec, *, facts_name: str, section: 
     """The processed table `name`, or None when its optional input was not supplied.
 
     Then the figure's stand-in files and facts are written and the report section `section`
-    is replaced by a note naming the missing file; otherwise the section is switched on.
+    is replaced by a note naming the missing file. Otherwise the notebook switches the section
+    on (`facts.write_section`) once the figure is saved, so that a failing check leaves the
+    earlier outputs as they were.
     """
     try:
         table = ingest.load(name, processed_dir)
@@ -87,5 +89,4 @@ def load_figure_input(name: str, spec: FigureSpec, *, facts_name: str, section: 
         facts.write_facts(facts_name, {f"fig{spec.number}": figure_facts}, facts_dir)
         facts.write_section(section, left_out=figure_facts["left_out"], folder=facts_dir)
         return None
-    facts.write_section(section, folder=facts_dir)
     return table
