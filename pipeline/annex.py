@@ -98,6 +98,8 @@ TABLES = (
               "categories; margins as ratios to the thresholds"),
     TableSpec("solidarity_pool", "Indicative contributions to the Annual Solidarity Pool",
               "Eurostat", "relocations and euros"),
+    TableSpec("caveats", "Caveats log: the editorial choices the pipeline makes",
+              "the pipeline's parameters", "text"),
 )
 
 

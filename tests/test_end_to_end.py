@@ -162,6 +162,102 @@ def test_every_figure_reconciles_with_the_processed_data(built):
     check_figures_reconcile(project, 2025)
 
 
+def check_pressure_tables_reconcile(project: Path, year: int) -> None:
+    """The pressure indicators and the pool contributions agree with the processed data."""
+    periods = ReportPeriods(year)
+    processed = project / "data" / "processed"
+    tables = project / "outputs" / "tables"
+    indicators = pd.read_csv(tables / "pressure_indicators.csv")
+    key_states = set(indicators["geo"])
+    assert "DK" not in key_states and len(key_states) == 26
+    for indicator, name, selection in (("applications", "applications", {"applicant": "ASY_APP"}),
+                                       ("sar", "sar", {})):
+        table = pd.read_parquet(processed / f"{name}.parquet")
+        keep = table["period"].isin(periods.reference.months) & table["geo"].isin(key_states)
+        for column, value in selection.items():
+            keep &= table[column] == value
+        rows = indicators[indicators["indicator"] == indicator]
+        assert rows["value"].sum() == pytest.approx(table.loc[keep, "value"].sum())
+        assert rows["share"].sum() == pytest.approx(1.0)
+    pool = pd.read_csv(tables / "solidarity_pool.csv")
+    params = yaml.safe_load((project / "params.yaml").read_text())["pool"]
+    for name, size in (("proposal", params["proposal_relocations"]),
+                       ("council", params["council_relocations"])):
+        rows = pool[pool["pool"] == name]
+        assert rows["contribution_relocations"].sum() == pytest.approx(
+            size - rows["not_due_relocations"].sum())
+        assert rows["key_share"].sum() == pytest.approx(1.0)
+    facts = yaml.safe_load((project / "outputs" / "facts" / "pressure.yaml").read_text())
+    html = (project / "outputs" / "report" / f"eaamr_{year}.html").read_text(encoding="utf-8")
+    text = normalise(BeautifulSoup(html, "html.parser").get_text(" "))
+    assert "a reconstruction, not the Commission's method" in text
+    assert f"are under migratory pressure; {facts['pressure']['at_risk']}" in text
+    assert normalise(facts["fig7"]["caption"]) in text and normalise(facts["fig8"]["caption"]) in text
+
+
+def test_pressure_and_pool_tables_reconcile_with_the_processed_data(built):
+    project, _ = built
+    check_pressure_tables_reconcile(project, 2025)
+
+
+REPORT_HEADINGS = [
+    "Key findings", "Introduction", "Irregular migration at the Union's external borders",
+    "Arrivals by sea following search and rescue operations",
+    "International protection and temporary protection", "Unauthorised movements within the Union",
+    "Reception", "Resettlement", "Return", "Outlook for the coming year",
+    "Migratory pressure assessment", "Annual Solidarity Pool", "Conclusion",
+    "Annex A \u2013 Sources and provenance", "Annex B \u2013 Caveats log",
+    "Annex C \u2013 Reconciliation with the EAAMR 2025",
+]
+
+
+def test_html_has_the_eaamr_structure_numbered_figures_and_no_external_request(built):
+    project, _ = built
+    html = (project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    headings = [normalise(h.get_text(" ")).strip() for h in soup.find_all("h2")]
+    assert [h for h in headings if h in REPORT_HEADINGS] == REPORT_HEADINGS
+    text = normalise(soup.get_text(" "))
+    numbers = [int(n) for n in re.findall(r"Figure (\d+) \u2013", text)]
+    assert sorted(set(numbers)) == list(range(1, 10))
+    for img in soup.find_all("img"):
+        assert img.get("alt", "").strip(), img.get("src", "")[:40]
+    for tag in soup.find_all(src=True) + soup.find_all("link", href=True):
+        target = tag.get("src") or tag.get("href")
+        assert not re.match(r"^(https?:)?//", target), target
+    assert not soup.find_all("script", src=True)
+    findings = soup.find(id="key-findings").find_next("ol").find_all("li")
+    assert 5 <= len(findings) <= 6
+
+
+def test_pdf_text_carries_the_captions_and_the_pipelines_numbers(built):
+    project, _ = built
+    reader = PdfReader(project / "outputs" / "report" / "eaamr_2025.pdf")
+    assert len(reader.pages) >= 10
+    text = normalise(" ".join(page.extract_text() for page in reader.pages))
+    facts = {}
+    for path in (project / "outputs" / "facts").glob("*.yaml"):
+        facts.update(yaml.safe_load(path.read_text()))
+    for number in range(1, 10):
+        caption = normalise(facts[f"fig{number}"]["caption"]).split(" (")[0]
+        assert caption in text, caption
+    for namespace, key in (("applications", "total"), ("ibc", "total"), ("sar", "total"),
+                           ("returns", "returned_total"), ("tp", "stock_total"),
+                           ("projection", "applications_total"), ("dublin", "total")):
+        assert normalise(facts[namespace][key]) in text, (namespace, key)
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            descriptor = font.get_object().get("/FontDescriptor")
+            if descriptor is None:
+                descendants = font.get_object().get("/DescendantFonts")
+                descriptor = descendants[0].get_object().get("/FontDescriptor") if descendants else None
+            if descriptor is not None:
+                descriptor = descriptor.get_object()
+                fonts.add(any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+    assert fonts == {True}  # every font is embedded
+
+
 def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it(built):
     project, _ = built
     second = dvc(project, "repro")
@@ -173,3 +269,5 @@ def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it
     assert "Running stage 'ingest'" not in third.stdout
     assert (project / "outputs" / "report" / "eaamr_2026.html").is_file()
     check_figures_reconcile(project, 2026)
+    check_pressure_tables_reconcile(project, 2026)
+
