@@ -28,6 +28,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from pipeline import formatting
+from pipeline.caveats import Caveat
 from pipeline.errors import InputError, MissingInputError
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
@@ -41,6 +42,13 @@ SIMULATIONS = 2000
 SEED = 20251111
 METHOD = ("exponential smoothing, ETS(M,Ad,M): multiplicative errors, additive damped trend, "
           "multiplicative monthly seasonality")
+
+CAVEATS = (
+    Caveat("Projection", f"The outlook is the project's own: {METHOD}, on at most "
+           f"{HISTORY_YEARS} years of EU monthly totals up to June {{year}}, with the central "
+           f"{INTERVAL:.0%} of {SIMULATIONS} simulated paths as its interval. Temporary protection "
+           "is not projected (a short series with a break)."),
+)
 
 FUTURE = {"increased": "increase", "decreased": "decrease", "remained stable": "remain stable"}
 
