@@ -34,11 +34,24 @@ import yaml
 
 from pipeline import atomic, countries, ingest, paths
 from pipeline import key as reference_key
+from pipeline.caveats import Caveat
 from pipeline.errors import InputError, MissingInputError
 from pipeline.indicators import compare_windows, window_total
 from pipeline.periods import ReportPeriods, Window
 
 TABLE_FILE = "pressure_indicators.csv"
+CAVEATS = (
+    Caveat("Pressure assessment", "The classification is the project's rules-based "
+           "reconstruction, not the Commission's methodology (SWD(2025) 792, not public). Under "
+           "pressure: IBCs or applications above {pressure_arrivals_ibc_ratio} times the fair "
+           "share, or more than {pressure_sar_share} of SAR disembarkations (as a fraction); at risk: "
+           "movements, first-entry or applications ratios above {pressure_movements_ratio}, "
+           "{pressure_first_entry_ratio} and {pressure_applications_ratio}, or reception "
+           "occupancy above {pressure_reception_occupancy}; significant situation: a five-year "
+           "ratio above {pressure_five_year_ratio} for {pressure_five_year_indicators}."),
+    Caveat("Pressure assessment", "Qualitative information the Commission weighs (for example "
+           "hybrid threats at the eastern border) is not captured by any rule."),
+)
 COLUMNS = ["indicator", "label", "unit", "basis", "geo", "period", "value", "previous_period",
            "previous", "change", "share", "key_share", "ratio_to_key", "five_year_period",
            "five_year_value", "five_year_share", "five_year_ratio_to_key", "flag"]

@@ -27,9 +27,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline import countries, formatting
+from pipeline.caveats import Caveat
 
 CONTRIBUTING, BENEFICIARY, DEDUCTED, PARTLY_DEDUCTED = (
     "contributing", "beneficiary", "deducted", "partly deducted")
+CAVEATS = (
+    Caveat("Solidarity pool", "Indicative contributions only: key share times pools of "
+           "{pool_proposal_relocations} and {pool_council_relocations} relocations at EUR "
+           "{pool_euro_per_relocation} each; beneficiaries from the {pool_beneficiaries} list; "
+           "{pool_deducted} deducted by {pool_deducted_share} of their fair share (as a "
+           "fraction); deducted amounts shared out to the others: {pool_redistribute_deductions}."),
+)
+
 COLUMNS = ["pool", "geo", "name", "key_share", "status", "fair_share_relocations",
            "fair_share_euros", "not_due_relocations", "contribution_relocations",
            "contribution_euros"]
