@@ -40,9 +40,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="eaamr-bench-") as folder:
         work = Path(folder)
         floor_notebook = pipeline_runs.write_floor_notebook(work / "floor.ipynb")
-        for repeat in range(args.repeats):
-            log(f"pipeline, run {repeat + 1} of {args.repeats}")
-            measure_pipeline(measurements, work / f"run{repeat}", floor_notebook)
+        attempt = 0
+        while measurements.complete_runs < args.repeats:
+            attempt += 1
+            log(f"pipeline, run {measurements.complete_runs + 1} of {args.repeats}")
+            try:
+                measure_pipeline(measurements, work / f"run{attempt}", floor_notebook)
+            except RuntimeError as error:  # e.g. a kernel losing its TCP port to another process
+                measurements.discard_partial_run(str(error))
+                if len(measurements.failures) > args.repeats:
+                    raise
+                log(f"run failed, discarded and repeated: {measurements.failures[-1]}")
         log("fresh install")
         measurements.pip_cache_bytes = pipeline_runs.pip_cache_bytes()
         measurements.sample_load()
@@ -88,6 +96,7 @@ def measure_pipeline(measurements: Measurements, folder: Path, floor_notebook: P
         measurements.commands.setdefault(stage, []).append(
             pipeline_runs.timed(commands[stage], alone))
         measurements.notebook_stage[stage] = "pipeline.run_notebook" in commands[stage]
+    measurements.complete_runs += 1
 
 
 def measure_ingest(measurements: Measurements, work: Path, observations: int) -> None:

@@ -46,6 +46,15 @@ class Measurements:
     ingest_observations: int = 0
     ingest_file_bytes: int = 0
     ingest_text_bytes: int = 0
+    failures: list[str] = field(default_factory=list)
+    complete_runs: int = 0
+
+    def discard_partial_run(self, error: str) -> None:
+        """Forget what a failed pipeline run had measured, so that every repeat is complete."""
+        self.failures.append(error.splitlines()[0])
+        for series in (self.cold, self.noop, self.edited, self.floor, self.runner_import,
+                       *self.commands.values()):
+            del series[self.complete_runs:]
 
     def sample_load(self) -> None:
         """Note the 1-minute load average, so that a reader can judge the noise."""
@@ -105,6 +114,7 @@ def render(m: Measurements) -> str:
         f"(this machine has {os.cpu_count()} cores: above that, other work competed and the "
         "times are inflated)."),
         "",
+        *failure_note(m),
         "## Targets",
         "",
         "| measurement | target | measured | met |",
@@ -164,6 +174,13 @@ def target_rows(m: Measurements) -> list[tuple[str, str, str, str, str]]:
          (f"{m.install:.0f} s (pip cache {'warm' if m.pip_cache_bytes else 'empty'}: "
          f"{m.pip_cache_bytes / MB:.0f} MB)"), "-", ""),
     ]
+
+
+def failure_note(m: Measurements) -> list[str]:
+    if not m.failures:
+        return []
+    return [f"{len(m.failures)} pipeline run(s) failed and were repeated (their times discarded): "
+            + "; ".join(f"`{failure}`" for failure in m.failures), ""]
 
 
 def met(condition: bool) -> str:

@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from bench import eurostat_scale, pipeline_runs
+from bench.results import Measurements
 from pipeline import paths
 from pipeline.sources.eurostat_tsv import read_eurostat_tsv
 
@@ -66,3 +67,16 @@ def test_edit_changes_the_figure_notebook_before_it_is_saved(tmp_path):
 def test_floor_notebook_has_only_a_parameters_cell(tmp_path):
     notebook = nbformat.read(pipeline_runs.write_floor_notebook(tmp_path / "floor.ipynb"), 4)
     assert [cell.metadata.get("tags") for cell in notebook.cells] == [["parameters"]]
+
+
+def test_a_failed_pipeline_run_leaves_only_complete_runs():
+    measurements = Measurements(repeats=2, machine="", command="")
+    measurements.cold.append(pipeline_runs.Repro(30.0, {"ingest": 30.0}))
+    measurements.commands["ingest"] = [10.0]
+    measurements.complete_runs = 1
+    measurements.cold.append(pipeline_runs.Repro(31.0, {"ingest": 31.0}))
+    measurements.noop.extend([0.8, 0.9])
+    measurements.discard_partial_run("dvc repro failed in /tmp/x:\nlong output")
+    assert [run.seconds for run in measurements.cold] == [30.0]
+    assert measurements.noop == [0.8] and measurements.commands["ingest"] == [10.0]
+    assert measurements.failures == ["dvc repro failed in /tmp/x:"]
