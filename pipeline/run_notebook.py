@@ -4,7 +4,8 @@
 
 The notebook receives the values of params.yaml it declares in its `parameters` cell
 (nested keys joined by '_': data.source -> data_source). The executed copy is written to
-outputs/notebooks/, and kept when the notebook fails, for debugging.
+outputs/notebooks/, and kept when the notebook fails, for debugging; run times and absolute
+paths are left out of it, so that equal inputs give an equal copy.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
-from pipeline import paths
+from pipeline import atomic, paths
 from pipeline.errors import ParameterError
 from pipeline.params import flatten, load_params
 
 KERNEL = "python3"
+VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration")
+ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}  # tags of its cells
 
 
 def notebook_parameters(notebook: Path) -> dict[str, object]:
@@ -38,28 +41,60 @@ def notebook_parameters(notebook: Path) -> dict[str, object]:
     return {name: available[name] for name in declared}
 
 
+def _project_relative(path: str) -> str:
+    try:
+        return Path(path).relative_to(paths.PROJECT_ROOT).as_posix()
+    except ValueError:
+        return path
+
+
+def strip_run_metadata(executed: Path) -> None:
+    """Remove from an executed notebook what differs between two runs on the same inputs: the
+    start and end times and durations papermill and the kernel record, the absolute paths (made
+    relative to the project), the random ids of the cells papermill adds. Parameters, cell
+    status and exceptions are kept."""
+    notebook = nbformat.read(executed, as_version=4)
+    run_record = notebook.metadata.get("papermill", {})
+    for key in VOLATILE_RUN_KEYS:
+        run_record.pop(key, None)
+    for key in ("input_path", "output_path"):
+        if run_record.get(key):
+            run_record[key] = _project_relative(run_record[key])
+    for number, cell in enumerate(notebook.cells):
+        for tag in ADDED_BY_PAPERMILL & set(cell.metadata.get("tags", [])):
+            cell.id = f"{tag}-{number}"  # papermill gives the cells it adds a random id
+        cell.metadata.pop("execution", None)
+        for key in VOLATILE_RUN_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+    atomic.write_text(executed, nbformat.writes(notebook) + "\n")
+
+
 def run(notebook: Path, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> Path:
     notebook = notebook if notebook.is_absolute() else paths.PROJECT_ROOT / notebook
     executed = executed_dir / notebook.name
     executed.parent.mkdir(parents=True, exist_ok=True)
-    papermill.execute_notebook(
-        str(notebook),
-        str(executed),
-        parameters=notebook_parameters(notebook),
-        kernel_name=KERNEL,
-        cwd=str(paths.PROJECT_ROOT),
-        progress_bar=False,
-        log_output=False,
-    )
+    parameters = notebook_parameters(notebook)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=str(paths.PROJECT_ROOT),
+            progress_bar=False,
+            log_output=False,
+        )
+    finally:
+        if executed.is_file():
+            strip_run_metadata(executed)
     return executed
 
 
 def failing_cell(executed: Path) -> str:
     """'cell 3 (`raise ValueError(...)`)': the failing cell as numbered in the source notebook."""
-    added_by_papermill = {"injected-parameters", "papermill-error-cell-tag"}
     cells = [
         cell for cell in nbformat.read(executed, as_version=4).cells
-        if not added_by_papermill & set(cell.metadata.get("tags", []))
+        if not ADDED_BY_PAPERMILL & set(cell.metadata.get("tags", []))
     ]
     for number, cell in enumerate(cells, start=1):
         if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
