@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline import atomic, facts, paths
 from pipeline.formatting import eu_number
-from pipeline.params import flatten, load_params
+from pipeline.params import flatten, stage_params
 
 # Modules that declare caveats, in the order of the report.
 MODULES = (
@@ -76,7 +76,7 @@ def as_text(name: str, value: object) -> object:
 
 
 def main() -> None:
-    params = load_params()
+    params = stage_params()
     values = {name: as_text(name, value) for name, value in {
         **flatten(params), "population_year": params.population_year, "gdp_year": params.gdp_year,
     }.items()}

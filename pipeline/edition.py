@@ -5,11 +5,8 @@
 
 from __future__ import annotations
 
-import sys
-
 from pipeline import facts
-from pipeline.errors import ParameterError
-from pipeline.params import Params, load_params
+from pipeline.params import Params, stage_params
 from pipeline.periods import ReportPeriods
 
 SAMPLE_BANNER = """::: {{.callout-warning}}
@@ -54,16 +51,11 @@ def banner(params: Params) -> str:
     return SAMPLE_BANNER.format(seed=params.sample.seed, year=params.year)
 
 
-def main() -> int:
-    try:
-        params = load_params()
-    except ParameterError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+def main() -> None:
+    params = stage_params()
     facts.write_facts("edition", edition_facts(params))
     facts.write_snippet("banner", banner(params))
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -199,6 +200,16 @@ def load_params(path: Path | str = paths.PARAMS_FILE) -> Params:
             for error in exc.errors()
         )
         raise ParameterError(f"{path}: {problems}") from None
+
+
+def stage_params(path: Path | str = paths.PARAMS_FILE) -> Params:
+    """`load_params` for a stage's entry point: a bad value ends the stage before it does
+    anything, with exit status 2 and one line naming the file, the field and the problem."""
+    try:
+        return load_params(path)
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def flatten(params: Params) -> dict[str, object]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline import facts, ingest
 from pipeline.catalog import RAW_INPUTS
-from pipeline.params import load_params
+from pipeline.params import stage_params
 from pipeline.periods import ReportPeriods
 
 # Eurostat observation flags (https://ec.europa.eu/eurostat/data/database/information).
@@ -110,7 +110,7 @@ def flag_notes(counts: pd.DataFrame, datasets: Mapping[str, str]) -> str:
 
 
 def main() -> None:
-    params = load_params()
+    params = stage_params()
     records = list(ingest.input_records().values())
     facts.write_snippet("sources_table", sources_table(records, params.data.source))
     tables = {record["name"]: ingest.load(record["name"])
