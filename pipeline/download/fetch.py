@@ -138,12 +138,7 @@ def fetch(url: str, target: Path | str, *, timeout: float = 60.0, retries: int =
             with atomic.atomic_path(target) as tmp:
                 headers = _get(url, tmp, timeout)
                 _check_body(url, tmp, headers)
-                if check is not None:
-                    try:
-                        check(tmp)
-                    except InputError as error:
-                        raise DownloadError(f"{url}: {error.problem}"
-                                            + (f" (row {error.row})" if error.row else "")) from None
+                _run_check(check, tmp, url)
                 sha256, size = sha256_of(tmp)
                 retrieved = utc_now()
         except _Transient as problem:
@@ -184,12 +179,7 @@ def copy_local(source: Path | str, target: Path | str, *, check: Check | None = 
         shutil.copyfile(source, tmp)
         if tmp.stat().st_size == 0:
             raise DownloadError(f"{source}: file is empty")
-        if check is not None:
-            try:
-                check(tmp)
-            except InputError as error:
-                raise DownloadError(f"{source}: {error.problem}"
-                                    + (f" (row {error.row})" if error.row else "")) from None
+        _run_check(check, tmp, str(source))
         sha256, size = sha256_of(tmp)
     record = {
         "file": target.name,
@@ -337,6 +327,17 @@ def check_gzip(path: Path) -> None:
         raise InputError(path, f"is a truncated or corrupt gzip file ({exc})") from None
     if total == 0:
         raise InputError(path, "is empty once decompressed")
+
+
+def _run_check(check: Check | None, path: Path, origin: str) -> None:
+    """Apply the caller's content check; its failure is a DownloadError naming `origin`."""
+    if check is None:
+        return
+    try:
+        check(path)
+    except InputError as error:
+        raise DownloadError(f"{origin}: {error.problem}"
+                            + (f" (row {error.row})" if error.row else "")) from None
 
 
 def _metadata(metadata: Metadata | None) -> Mapping[str, object]:
