@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -157,8 +157,6 @@ class Case:
     expected: tuple[str, ...]  # the row or field, and the problem, in the message's words
     check: Callable[[Path], None] = ingest_only
     strict: bool = False
-    row: int | None = None
-    field_name: str | None = field(default=None)
 
 
 SAR, RECEPTION, EURODAC, IBC_MS = "sar", "reception", "eurodac", "ibc_member_states"
