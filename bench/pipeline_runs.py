@@ -143,8 +143,11 @@ def fresh_install(project: Path, venv: Path) -> float:
     base_python = getattr(sys, "_base_executable", sys.executable)
     started = time.perf_counter()
     subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "-e",
-                    f"{project}[test]"], check=True, cwd=project)
+    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                              "-e", f"{project}[test]"], cwd=project, capture_output=True,
+                             text=True, check=False)
+    if install.returncode != 0:
+        raise RuntimeError(f"pip install failed:\n{install.stdout}\n{install.stderr}")
     return time.perf_counter() - started
 
 

@@ -68,14 +68,14 @@ class Measurements:
     def stage_in_repro(self, stage: str) -> float:
         return median(run.stages[stage] for run in self.cold)
 
-    def command(self, stage: str) -> float:
+    def alone(self, stage: str) -> float:
         return median(self.commands[stage])
 
     def floor_seconds(self) -> float:
         return median(self.floor)
 
     def render_seconds(self) -> float:
-        return self.command(REPORT_STAGE)
+        return self.alone(REPORT_STAGE)
 
     def built_stages(self) -> list[str]:
         return [stage for stage in self.commands if stage != REPORT_STAGE]
@@ -85,7 +85,7 @@ class Measurements:
         return len(self.built_stages()) * self.floor_seconds() + self.render_seconds()
 
     def dvc_overhead(self) -> float:
-        return self.cold_seconds() - sum(self.command(stage) for stage in self.commands)
+        return self.cold_seconds() - sum(self.alone(stage) for stage in self.commands)
 
     def throughput(self, reader: str) -> float:
         """Observations per second, from the median time."""
@@ -133,8 +133,8 @@ def target_rows(m: Measurements) -> list[tuple[str, str, str, str, str]]:
     cold, floor, render_s = m.cold_seconds(), m.floor_seconds(), m.render_seconds()
     n_stages = len(m.built_stages())
     ratio = cold / m.budget()
-    slowest = sorted(m.built_stages(), key=lambda stage: m.command(stage) - floor, reverse=True)
-    above_floor = ", ".join(f"{stage} {m.command(stage) - floor:.1f} s" for stage in slowest[:3])
+    slowest = sorted(m.built_stages(), key=lambda stage: m.alone(stage) - floor, reverse=True)
+    above_floor = ", ".join(f"{stage} {m.alone(stage) - floor:.1f} s" for stage in slowest[:3])
     build_bound = (
         f"{n_stages} stages x floor {floor:.1f} s = {n_stages * floor:.1f} s and the render "
         f"{render_s:.1f} s; work above the floor in the slowest stages: {above_floor}; "
@@ -155,7 +155,7 @@ def target_rows(m: Measurements) -> list[tuple[str, str, str, str, str]]:
          "DVC's start-up and the hashing of every stage's dependencies"),
         (f"`{EDITED_NOTEBOOK}` edited -> new HTML and PDF", "<= 12 s",
          f"{median(m.edited):.1f} s", met(median(m.edited) <= 12),
-         (f"the stage's command {m.command(EDITED_STAGE):.1f} s (floor {floor:.1f} s) + render "
+         (f"the stage's command {m.alone(EDITED_STAGE):.1f} s (floor {floor:.1f} s) + render "
          f"{render_s:.1f} s + DVC")),
         ("ingest: project reader / pyarrow CSV parse, observations/s", ">= 0.5",
          f"{project / pyarrow:.2f} ({project / 1e6:.1f} M/s vs {pyarrow / 1e6:.1f} M/s)",
@@ -192,11 +192,11 @@ def stage_section(m: Measurements) -> list[str]:
     first = median(run.before_first_stage for run in m.cold)
     rows = []
     for stage in m.commands:
-        above = (f"{m.command(stage) - floor:.1f} s" if m.notebook_stage[stage] else
+        above = (f"{m.alone(stage) - floor:.1f} s" if m.notebook_stage[stage] else
                  "(not a notebook)")
-        rows.append(f"| {stage} | {m.stage_in_repro(stage):.1f} s | {m.command(stage):.1f} s "
+        rows.append(f"| {stage} | {m.stage_in_repro(stage):.1f} s | {m.alone(stage):.1f} s "
                     f"| {above} |")
-    total_alone = sum(m.command(stage) for stage in m.commands)
+    total_alone = sum(m.alone(stage) for stage in m.commands)
     return [
         "## Stages",
         "",

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from bench import eurostat_scale, pipeline_runs
-from bench.results import Measurements
+from bench.results import IngestRun, Measurements, render
 from pipeline import paths
 from pipeline.sources.eurostat_tsv import read_eurostat_tsv
 
@@ -80,3 +80,43 @@ def test_a_failed_pipeline_run_leaves_only_complete_runs():
     assert [run.seconds for run in measurements.cold] == [30.0]
     assert measurements.noop == [0.8] and measurements.commands["ingest"] == [10.0]
     assert measurements.failures == ["dvc repro failed in /tmp/x:"]
+
+
+def _measured(noop_seconds: float) -> Measurements:
+    """Made-up measurements of a three-stage pipeline, one run each."""
+    measurements = Measurements(repeats=1, machine="test machine", command="make bench",
+                                commit="abc1234", loads=[0.5, 1.5])
+    stages = {"ingest": 6.0, "fig2_sar": 5.0, "report": 7.0}
+    measurements.cold.append(pipeline_runs.Repro(20.0, dict(stages), 1.0))
+    measurements.commands = {stage: [seconds - 0.5] for stage, seconds in stages.items()}
+    measurements.notebook_stage = {"ingest": True, "fig2_sar": True, "report": False}
+    measurements.floor, measurements.runner_import = [4.0], [1.0]
+    measurements.noop, measurements.edited = [noop_seconds], [11.0]
+    measurements.install, measurements.pip_cache_bytes = 60.0, 0
+    measurements.ingest_observations = 5_000_000
+    measurements.ingest_file_bytes, measurements.ingest_text_bytes = 5_000_000, 20_000_000
+    for reader, seconds in (("project", 1.0), ("pyarrow", 0.4), ("pandas", 10.0)):
+        measurements.ingest[reader] = [IngestRun(reader, seconds, 5_000_000, 1.0, 500 * 10**6,
+                                                 10**9)]
+    measurements.fresh_memory = [IngestRun("fresh-memory", 0.3, 0, 0.0, 500 * 10**6, 10**9)]
+    measurements.complete_runs = 1
+    return measurements
+
+
+def test_page_marks_each_target_and_says_what_bounds_a_missed_one():
+    page = render(_measured(noop_seconds=3.0))
+    assert page.startswith("# Performance\n") and "`make bench`" in page
+    assert "| no-op `dvc repro` | <= 2 s | 3.00 s | **no** |" in page
+    assert "| cold `dvc repro`, sample data | <= 45 s | 20.0 s | yes |" in page
+    assert "1.38 = 20.0 s / (2 x 4.00 s + 6.5 s)" in page  # 2 stages besides the render
+    assert "| ingest: project reader / pyarrow CSV parse, observations/s | >= 0.5 | 0.40" in page
+    bounds = page.split("## What bounds the missed targets")[1]
+    assert "no-op `dvc repro`: DVC's start-up" in bounds
+    assert "filling 500 MB of fresh memory in a new process takes 0.30 s" in bounds
+    assert "pandas" not in bounds
+
+
+def test_page_says_when_every_target_is_met():
+    measurements = _measured(noop_seconds=1.0)
+    measurements.ingest["pyarrow"][0].seconds = 1.5
+    assert render(measurements).rstrip().endswith("All targets are met.")
