@@ -110,9 +110,6 @@ def measure_ingest(measurements: Measurements, work: Path, observations: int) ->
         for reader in eurostat_scale.READERS:
             measurements.sample_load()
             measurements.ingest.setdefault(reader, []).append(read_once(project, reader, tsv))
-    result_bytes = measurements.ingest["project"][0].result_bytes
-    measurements.fresh_memory = [
-        read_once(project, "fresh-memory", result_bytes) for _ in range(measurements.repeats)]
     counts = {run.observations for reader in ("project", "pyarrow", "pandas")
               for run in measurements.ingest[reader]}
     sums = {run.value_sum for reader in ("project", "pandas")
@@ -121,9 +118,9 @@ def measure_ingest(measurements: Measurements, work: Path, observations: int) ->
         raise RuntimeError(f"readers disagree: observations {counts}, sums of values {sums}")
 
 
-def read_once(project: Path, reader: str, argument: Path | int) -> IngestRun:
+def read_once(project: Path, reader: str, tsv: Path) -> IngestRun:
     result = subprocess.run(
-        [str(pipeline_runs.BIN / "python"), "-m", "bench.eurostat_scale", reader, str(argument)],
+        [str(pipeline_runs.BIN / "python"), "-m", "bench.eurostat_scale", reader, str(tsv)],
         cwd=project, env=pipeline_runs.environment(), capture_output=True, text=True, check=True)
     return IngestRun(**json.loads(result.stdout.strip().splitlines()[-1]))
 

@@ -118,23 +118,14 @@ def read_with_pandas(path: Path) -> tuple[int, float, int]:
     return len(long), float(long["value"].sum()), int(long.memory_usage(deep=True).sum())
 
 
-def write_fresh_memory(n_bytes: int) -> tuple[int, float, int]:
-    """Not a reader: fill `n_bytes` of new memory, the least any reader returning that much pays."""
-    filled = np.ones(n_bytes // 8)
-    return 0, math.nan, filled.nbytes
-
-
 READERS = {"project": read_with_project, "pyarrow": read_with_pyarrow, "pandas": read_with_pandas}
 
 
 def main(argv: list[str]) -> None:
-    """`READER FILE` or `fresh-memory N_BYTES`: one timed run, one JSON line."""
-    reader, argument = argv
+    """`READER FILE`: one timed run, one JSON line."""
+    reader, path = argv
     started = time.perf_counter()
-    if reader == "fresh-memory":
-        observations, value_sum, result_bytes = write_fresh_memory(int(argument))
-    else:
-        observations, value_sum, result_bytes = READERS[reader](Path(argument))
+    observations, value_sum, result_bytes = READERS[reader](Path(path))
     seconds = time.perf_counter() - started
     peak_bytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"reader": reader, "seconds": seconds, "observations": observations,
