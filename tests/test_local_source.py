@@ -121,7 +121,7 @@ def test_changing_an_input_value_changes_the_number_in_the_prose(sample_then_loc
     dvc(project, "repro")
 
     after = facts(project)["sar"]
-    as_number = lambda text: int(text.replace("\u00a0", "").replace(" ", ""))  # noqa: E731
+    as_number = lambda text: int(text.replace("\u00a0", "").replace(" ", ""))
     assert as_number(after["total_exact"]) == as_number(before) + 12_345
     text = html_text(project)
     assert f"{normalise(after['total'])} persons were disembarked in the Union" in text

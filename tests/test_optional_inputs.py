@@ -116,6 +116,6 @@ def test_section_switch_includes_the_section_when_its_input_is_there(tmp_path):
 
 def test_every_input_is_documented_in_the_local_folder_readme():
     readme = (paths.RAW_DIR / "local" / "README.md").read_text()
-    documented = dict(re.findall(r"^\| `([^`]+)` \|.*\| (required|optional)[^|]*\|$", readme, re.M))
+    documented = dict(re.findall(r"^\| `([^`]+)` \|.*\| (required|optional)[^|]*\|$", readme, re.MULTILINE))
     assert documented == {raw.filename: "optional" if raw.optional else "required"
                           for raw in RAW_INPUTS}
