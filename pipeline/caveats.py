@@ -7,7 +7,6 @@ that makes them (a module-level `CAVEATS` tuple) and written out with this editi
 from __future__ import annotations
 
 import importlib
-import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,9 +48,12 @@ def collect(values: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["topic", "caveat", "module"])
 
 
-def missing_inputs(record_file=paths.PROCESSED_DIR / "inputs.json") -> list[str]:
-    records = json.loads(record_file.read_text(encoding="utf-8"))["inputs"]
-    return [record["file"] for record in records if record["status"] == "missing"]
+def missing_inputs() -> list[str]:
+    """Files of the optional inputs the ingest stage recorded as not supplied."""
+    from pipeline import ingest  # ingest declares caveats itself: import it only when run
+
+    return [record["file"] for record in ingest.input_records().values()
+            if record["status"] == "missing"]
 
 
 def markdown(table: pd.DataFrame, missing: list[str]) -> str:

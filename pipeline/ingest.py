@@ -143,25 +143,35 @@ def input_path(raw: RawInput, source_dir: Path) -> Path:
     return path
 
 
+def tidy_schema_of(raw: RawInput):
+    """The pandera schema of `raw`'s processed table."""
+    if raw.name in EUROSTAT_CONTRACTS:
+        return EUROSTAT_CONTRACTS[raw.name].schema()
+    if raw.name in CSV_CONTRACTS:
+        return CSV_CONTRACTS[raw.name].schema()
+    if raw.name == "ibc_routes":
+        return IBC_ROUTES_SCHEMA
+    raise KeyError(f"no contract for raw input {raw.name!r}")
+
+
 def process_input(raw: RawInput, source_dir: Path) -> pd.DataFrame:
     """Read and validate one raw input; return its tidy table."""
     path = input_path(raw, source_dir)
+    schema = tidy_schema_of(raw)
     if raw.name in EUROSTAT_CONTRACTS:
-        contract = EUROSTAT_CONTRACTS[raw.name]
-        tidy = read_eurostat_input(path, contract)
-        return validate(tidy, contract.schema(), path, describe_row=_describe_series)
+        tidy = read_eurostat_input(path, EUROSTAT_CONTRACTS[raw.name])
+        return validate(tidy, schema, path, describe_row=_describe_series)
     if raw.name in CSV_CONTRACTS:
         contract = CSV_CONTRACTS[raw.name]
         file_names = {tidy: name for name, tidy in contract.renames.items()}
-        return validate(read_csv_input(path, contract), contract.schema(), path,
-                        field_names=file_names)
+        return validate(read_csv_input(path, contract), schema, path, field_names=file_names)
     if raw.name == "ibc_routes":
         _check_readable(path)
         workbook = read_frontex_workbook(path).rename(columns={"month": "period", "detections": "value"})
         workbook["value"] = workbook["value"].astype(float)
         workbook["flag"] = ""
-        return validate(workbook, IBC_ROUTES_SCHEMA, path, describe_row=_describe_series)
-    raise KeyError(f"no contract for raw input {raw.name!r}")
+        return validate(workbook, schema, path, describe_row=_describe_series)
+    raise KeyError(f"no reader for raw input {raw.name!r}")
 
 
 def source_folder(raw: RawInput, source: str, raw_root: Path = paths.RAW_DIR) -> Path:
@@ -209,11 +219,8 @@ def missing_record(path: Path, raw: RawInput, raw_root: Path) -> dict[str, objec
 
 def empty_table(raw: RawInput) -> pd.DataFrame:
     """The tidy table of an input that was not supplied: its columns, no rows."""
-    schema = CSV_CONTRACTS[raw.name].schema() if raw.name in CSV_CONTRACTS else (
-        EUROSTAT_CONTRACTS[raw.name].schema() if raw.name in EUROSTAT_CONTRACTS else IBC_ROUTES_SCHEMA
-    )
     return pd.DataFrame({name: pd.Series(dtype=str(column.dtype))
-                         for name, column in schema.columns.items()})
+                         for name, column in tidy_schema_of(raw).columns.items()})
 
 
 def ingest(source: str, *, strict: bool = False, raw_root: Path = paths.RAW_DIR,
