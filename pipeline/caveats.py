@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -48,21 +49,37 @@ def collect(values: dict[str, object]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["topic", "caveat", "module"])
 
 
-def missing_inputs() -> list[str]:
-    """Files of the optional inputs the ingest stage recorded as not supplied."""
+def input_caveats(folder: Path = paths.PROCESSED_DIR) -> list[str]:
+    """What the ingest stage recorded about the inputs: files not supplied, and IBCs by Member
+    State that do not add up to the workbook's route totals."""
     from pipeline import ingest  # ingest declares caveats itself: import it only when run
 
-    return [record["file"] for record in ingest.input_records().values()
-            if record["status"] == "missing"]
+    records = ingest.input_records(folder).values()
+    lines = []
+    missing = [str(record["file"]) for record in records if record["status"] == "missing"]
+    if missing:
+        lines.append(f"Not supplied, so left out with a note: {', '.join(missing)}.")
+    for record in records:
+        differences = record.get("differences_from_workbook")
+        if differences:
+            lines.append(f"{record['file']}: {ibc_difference_note(differences)}")
+    return lines
 
 
-def markdown(table: pd.DataFrame, missing: list[str]) -> str:
+def ibc_difference_note(differences: list[dict[str, object]]) -> str:
+    """The caveat shown where the IBCs by Member State do not match the workbook."""
+    from pipeline import ingest
+
+    return ("the IBCs by Member State do not add up to the Frontex workbook's route totals, "
+            "so the figures by Member State and by route differ: "
+            f"{ingest.describe_ibc_differences(pd.DataFrame(differences))}.")
+
+
+def markdown(table: pd.DataFrame, notes: list[str]) -> str:
     lines = ["| Topic | Choice made by the pipeline | Where |", "|---|---|---|"]
     for row in table.itertuples():
         lines.append(f"| {row.topic} | {row.caveat} | `{row.module}` |")
-    if missing:
-        lines.append(f"| Inputs | Not supplied, so left out with a note: {', '.join(missing)}. "
-                     "| `pipeline.ingest` |")
+    lines.extend(f"| Inputs | {note} | `pipeline.ingest` |" for note in notes)
     return "\n".join(lines) + "\n"
 
 
@@ -85,7 +102,7 @@ def main() -> None:
     table = collect(values)
     with atomic.atomic_path(paths.TABLES_DIR / TABLE_FILE) as tmp:
         table.to_csv(tmp, index=False, lineterminator="\n")
-    facts.write_snippet("caveats_log", markdown(table, missing_inputs()))
+    facts.write_snippet("caveats_log", markdown(table, input_caveats()))
 
 
 if __name__ == "__main__":

@@ -27,11 +27,15 @@ def write_snippet(name: str, markdown: str, folder: Path = paths.FACTS_DIR) -> P
     return target
 
 
-def write_section(name: str, left_out: str | None = None, folder: Path = paths.FACTS_DIR) -> Path:
+def write_section(name: str, left_out: str | None = None, folder: Path = paths.FACTS_DIR, *,
+                  caveat: str | None = None) -> Path:
     """Switch a report section on or off: `_generated/section_<name>.md` includes
-    `report/sections/<name>.qmd`, or, when `left_out` says why, shows that note in its place."""
+    `report/sections/<name>.qmd`, or, when `left_out` says why, shows that note in its place.
+    A `caveat` is shown as a note after the included section."""
     if left_out is None:
         body = f"{{{{< include ../sections/{name}.qmd >}}}}\n"
+        if caveat is not None:
+            body += f"\n::: {{.callout-note title=\"Caveat\"}}\n{caveat}\n:::\n"
     else:
         body = f"::: {{.callout-warning title=\"Left out\"}}\n{left_out}\n:::\n"
     return write_snippet(f"section_{name}", body, folder)

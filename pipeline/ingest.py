@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import atomic, countries, paths
+from pipeline import atomic, countries, formatting, paths
 from pipeline.catalog import RAW_INPUTS, RawInput
 from pipeline.caveats import Caveat
 from pipeline.contracts import (
@@ -100,10 +100,15 @@ def _convert(cells: pd.Series, kind: str, path: Path, column: str) -> pd.Series:
         if bad.any():
             position = bad.to_numpy().argmax()
             fail(position, f"{cells.iloc[position]!r} is not a number")
-        negative = numbers < 0
-        if negative.any():
-            position = negative.to_numpy().argmax()
-            fail(position, f"negative count {cells.iloc[position]}")
+        problems = (
+            (numbers.abs() == float("inf"), "{!r} is not a finite number"),
+            (numbers < 0, "negative count {}"),
+            (numbers % 1 != 0, "{!r} is not a whole number (a count of persons or detections)"),
+        )
+        for bad, problem in problems:
+            if bad.any():
+                position = bad.to_numpy().argmax()
+                fail(position, problem.format(cells.iloc[position]))
         return numbers.astype(float)
     return cells
 
@@ -223,6 +228,56 @@ def empty_table(raw: RawInput) -> pd.DataFrame:
                          for name, column in tidy_schema_of(raw).columns.items()})
 
 
+def ibc_total_differences(by_member_state: pd.DataFrame, by_route: pd.DataFrame) -> pd.DataFrame:
+    """Routes whose IBCs by Member State do not add up to the workbook's route totals.
+
+    Compared month by month over the months of the Member State file; one row per route with
+    the months that differ and both totals over them (`member_states`, `workbook`). A month
+    the workbook leaves blank for the route counts as a difference, never as zero.
+    """
+    ms_totals = by_member_state.groupby(["route", "period"])["value"].sum()
+    route_totals = by_route.groupby(["route", "period"])["value"].sum(min_count=1)
+    pairs = ms_totals.to_frame("member_states").join(route_totals.rename("workbook"), how="left")
+    differ = pairs[pairs["member_states"].ne(pairs["workbook"])].reset_index()
+    rows = [{"route": route, "first_month": group["period"].min(),
+             "last_month": group["period"].max(), "months": len(group),
+             "member_states": float(group["member_states"].sum()),
+             "workbook": float(group["workbook"].sum(min_count=len(group)))}
+            for route, group in differ.groupby("route", sort=False)]
+    return pd.DataFrame(rows, columns=["route", "first_month", "last_month", "months",
+                                       "member_states", "workbook"])
+
+
+def describe_ibc_differences(differences: pd.DataFrame) -> str:
+    """'Eastern Mediterranean Route (12 months, 2024-07 to 2025-06): 45 000 by Member State
+    against 60 000 in the workbook; ...'"""
+    def total(value: float) -> str:
+        return "no value" if pd.isna(value) else formatting.eu_number(value)
+
+    return "; ".join(
+        f"{row.route} ({row.months} month{'s' if row.months > 1 else ''}, {row.first_month} to "
+        f"{row.last_month}): {total(row.member_states)} by Member State against "
+        f"{total(row.workbook)} in the workbook" for row in differences.itertuples())
+
+
+def _check_ibc_totals(tables: dict[str, pd.DataFrame], records: list[dict[str, object]],
+                      raw_root: Path, strict: bool) -> None:
+    """The contract of the IBCs by Member State: they add up to the workbook's route totals.
+    A difference stops a strict build; otherwise it is recorded for the report's caveats."""
+    by_name = {record["name"]: record for record in records}
+    if by_name["ibc_member_states"]["status"] != "read":
+        return
+    differences = ibc_total_differences(tables["ibc_member_states"], tables["ibc_routes"])
+    if differences.empty:
+        return
+    files = {name: raw_root / str(by_name[name]["file"]) for name in ("ibc_member_states", "ibc_routes")}
+    problem = (f"IBCs by Member State do not add up to the route totals of "
+               f"{paths.display_path(files['ibc_routes'])}: {describe_ibc_differences(differences)}")
+    if strict:
+        raise InputError(files["ibc_member_states"], problem)
+    by_name["ibc_member_states"]["differences_from_workbook"] = differences.to_dict("records")
+
+
 def ingest(source: str, *, strict: bool = False, raw_root: Path = paths.RAW_DIR,
            out_dir: Path = paths.PROCESSED_DIR) -> dict[str, pd.DataFrame]:
     """Validate every raw input of `source` and write its tidy table to `out_dir/<name>.parquet`.
@@ -243,6 +298,7 @@ def ingest(source: str, *, strict: bool = False, raw_root: Path = paths.RAW_DIR,
             raise InputError(path, _missing_file_problem(raw, source))
         tables[raw.name] = process_input(raw, folder)
         records.append(file_record(path, raw, raw_root))
+    _check_ibc_totals(tables, records, raw_root, strict)
     for name, table in tables.items():
         with atomic.atomic_path(out_dir / f"{name}.parquet") as tmp:
             table.to_parquet(tmp, index=False)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import countries, facts, formatting, paths
+from pipeline import caveats, countries, facts, formatting, paths
 from pipeline import key as reference_key
 from pipeline.caveats import Caveat
 from pipeline.errors import MissingInputError
@@ -126,15 +126,21 @@ def context_facts(load: Loader, periods: ReportPeriods, key: pd.Series
     return found, missing
 
 
-def write_sections(missing: Mapping[str, MissingInputError], folder: Path = paths.FACTS_DIR
-                   ) -> None:
-    """Switch each optional section on, or replace it by a note naming the missing file."""
+def write_sections(missing: Mapping[str, MissingInputError], folder: Path = paths.FACTS_DIR,
+                   *, records: Mapping[str, Mapping] | None = None) -> None:
+    """Switch each optional section on, or replace it by a note naming the missing file; a
+    section whose input disagrees with another (`records`: the ingest stage's record of each
+    input) carries that caveat."""
     for namespace, (section, subject) in OPTIONAL_SECTIONS.items():
         error = missing.get(namespace)
         note = None if error is None else (
             f"The paragraph on {subject} is left out of this edition: its input file "
             f"{paths.display_path(error.path)} was {error.problem}.")
-        facts.write_section(section, left_out=note, folder=folder)
+        record = (records or {}).get(CONTEXT_INDICATORS[namespace].table, {})
+        differences = record.get("differences_from_workbook")
+        caveat = None if not differences else \
+            f"In {record['file']}, {caveats.ibc_difference_note(differences)}"
+        facts.write_section(section, left_out=note, folder=folder, caveat=caveat)
 
 
 # --- Key findings -------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ from datetime import date
 
 import pandas as pd
 
+# Years of monthly history the projection (Figure 9) fits, ending in June of the edition year.
+HISTORY_YEARS = 8
+
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -81,6 +84,13 @@ class ReportPeriods:
     def five_years(self) -> Window:
         """1 July Y-5 to 30 June Y, the look-back for a significant migratory situation."""
         return Window(pd.Period(f"{self.year - 5}-07", freq="M"), pd.Period(f"{self.year}-06", freq="M"))
+
+    @property
+    def monthly_history(self) -> Window:
+        """Every month a monthly series is read for: the projection's HISTORY_YEARS years to
+        June Y, which hold the five-year look-back and the comparison period."""
+        return Window(pd.Period(f"{self.year - HISTORY_YEARS}-07", freq="M"),
+                      pd.Period(f"{self.year}-06", freq="M"))
 
     @property
     def stock_month(self) -> str:

@@ -35,7 +35,7 @@ import yaml
 from pipeline import atomic, countries, ingest, paths
 from pipeline import key as reference_key
 from pipeline.caveats import Caveat
-from pipeline.errors import InputError, MissingInputError
+from pipeline.errors import InputError, MissingInputError, source_of
 from pipeline.indicators import compare_windows, window_total
 from pipeline.periods import ReportPeriods, Window
 
@@ -126,7 +126,7 @@ def _select(table: pd.DataFrame, spec: Indicator) -> pd.DataFrame:
     if spec.by != "geo":
         table = table.drop(columns="geo").rename(columns={spec.by: "geo"})
     if table.empty:
-        raise InputError(spec.table, f"no rows for {spec.selection or 'any Member State'}")
+        raise InputError(source_of(table, spec.table), f"no rows for {spec.selection or 'any Member State'}")
     return table
 
 
@@ -171,7 +171,7 @@ def _values(table: pd.DataFrame, spec: Indicator, periods: ReportPeriods) -> dic
         years = [str(y) for y in range(year - 4, year + 1)]
         absent = [y for y in [*years, str(year - 1)] if y not in by_year.columns]
         if absent:
-            raise InputError(spec.table, f"no data for {', '.join(absent)}", field="period")
+            raise InputError(source_of(table, spec.table), f"no data for {', '.join(absent)}", field="period")
         return {
             "value": by_year[str(year)], "previous": by_year[str(year - 1)],
             "period": str(year), "previous_period": str(year - 1),
@@ -184,7 +184,7 @@ def _values(table: pd.DataFrame, spec: Indicator, periods: ReportPeriods) -> dic
         sums = table.groupby(["geo", "period"])["value"].sum().unstack("period")
         absent = [p for p in [*five, *previous] if p not in sums.columns]
         if absent:
-            raise InputError(spec.table, f"no data for {', '.join(absent)}", field="period")
+            raise InputError(source_of(table, spec.table), f"no data for {', '.join(absent)}", field="period")
         return {
             "value": sums[current[0]], "previous": sums[previous[0]],
             "period": reference.short_label, "previous_period": comparison.short_label,
@@ -196,7 +196,7 @@ def _values(table: pd.DataFrame, spec: Indicator, periods: ReportPeriods) -> dic
     at = table.set_index(["geo", "period"])
     for stock_month in (month, previous_month):
         if stock_month not in set(table["period"]):
-            raise InputError(spec.table, f"no data for {stock_month}", field="period")
+            raise InputError(source_of(table, spec.table), f"no data for {stock_month}", field="period")
     if spec.basis == "stock":
         value = at[column].xs(month, level="period")
         previous = at[column].xs(previous_month, level="period")
@@ -222,7 +222,7 @@ def indicator_rows(table: pd.DataFrame, spec: Indicator, periods: ReportPeriods,
         value = value.fillna(0.0)
     missing = [ms for ms in member_states if pd.isna(value[ms])]
     if missing:
-        raise InputError(spec.table, f"no {found['period']} value for {', '.join(missing)}",
+        raise InputError(source_of(table, spec.table), f"no {found['period']} value for {', '.join(missing)}",
                          field="geo")
     previous = found["previous"].reindex(member_states).astype(float)
     if spec.absent_is_zero:

@@ -29,13 +29,12 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from pipeline import formatting
 from pipeline.caveats import Caveat
-from pipeline.errors import InputError, MissingInputError
+from pipeline.errors import InputError, MissingInputError, source_of
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
-from pipeline.periods import twelve_months_to_june
+from pipeline.periods import HISTORY_YEARS, twelve_months_to_june
 
 INTERVAL = 0.8
-HISTORY_YEARS = 8
 MIN_HISTORY_YEARS = 3
 MAX_BACKTESTS = 5
 SIMULATIONS = 2000
@@ -91,7 +90,7 @@ def eu_monthly_total(table: pd.DataFrame, series: Series, last_month: str) -> pd
     months = pd.period_range(last - 12 * HISTORY_YEARS + 1, last, freq="M").astype(str)
     available = sorted(set(table["period"]) & set(months))
     if last_month not in available:
-        raise InputError(series.table, f"no data for {last_month}: the series ends at "
+        raise InputError(source_of(table, series.table), f"no data for {last_month}: the series ends at "
                          f"{table['period'].max()}", field="period")
     months = [month for month in months if month >= available[0]]
     inside = table[table["period"].isin(months)]
@@ -99,7 +98,7 @@ def eu_monthly_total(table: pd.DataFrame, series: Series, last_month: str) -> pd
     for unit, have in present.items():
         missing = [month for month in months if month not in have]
         if missing:
-            raise InputError(series.table, f"{', '.join(missing)} missing for {unit}",
+            raise InputError(source_of(table, series.table), f"{', '.join(missing)} missing for {unit}",
                              field="period")
     total = inside.groupby("period")["value"].sum().reindex(months)
     total.index = pd.PeriodIndex(total.index, freq="M")

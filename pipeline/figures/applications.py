@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline import formatting
-from pipeline.errors import InputError
+from pipeline.errors import InputError, source_of
 from pipeline.figures import bars
 from pipeline.figures.output import FigureSpec
 from pipeline.indicators import compare_windows
@@ -38,7 +38,7 @@ def applications_table(applications: pd.DataFrame, periods: ReportPeriods,
     """
     table = applications[applications["applicant"] == APPLICANT]
     if table.empty:
-        raise InputError(NAME, f"no rows for applicant={APPLICANT}", field="applicant")
+        raise InputError(source_of(applications, NAME), f"no rows for applicant={APPLICANT}", field="applicant")
     for window in (periods.reference, periods.comparison):
         bars.require_numbers(table, window.months, name=NAME, label=window.label)
     compared = compare_windows(table, periods.reference, periods.comparison, "M", name=NAME)

@@ -49,7 +49,7 @@ def require_key_coverage(values: pd.Series, key: pd.Series, *, name: str, label:
     """Every Member State of the key must have a value (the key would count it as zero)."""
     missing = [ms for ms in key.index if ms not in values.index or pd.isna(values.get(ms))]
     if missing:
-        raise InputError(name, f"no data for {', '.join(missing)} in {label} "
+        raise InputError(source_of(values, name), f"no data for {', '.join(missing)} in {label} "
                                "(needed for the ratio to the reference key)", field="geo")
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline import countries, formatting, maps
 from pipeline.caveats import Caveat
-from pipeline.errors import InputError
+from pipeline.errors import InputError, source_of
 from pipeline.figures import style
 from pipeline.figures.output import FigureSpec
 from pipeline.key import relative_change
@@ -73,7 +73,7 @@ def _pairs(eurodac: pd.DataFrame, window: Window) -> pd.Series:
     code = period_code(window)
     rows = eurodac[eurodac["period"] == code]
     if rows.empty:
-        raise InputError("eurodac", f"no Eurodac hits for {window.label} (period {code})",
+        raise InputError(source_of(eurodac, "eurodac"), f"no Eurodac hits for {window.label} (period {code})",
                          field="period")
     return rows.groupby(["geo", "destination"])["value"].sum()
 

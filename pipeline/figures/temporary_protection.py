@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from pipeline import formatting
-from pipeline.errors import InputError
+from pipeline.errors import InputError, source_of
 from pipeline.figures import bars
 from pipeline.figures.output import FigureSpec
 from pipeline.indicators import window_total
@@ -35,10 +35,10 @@ def stock_values(tp_stock: pd.DataFrame, month: str) -> pd.Series:
     number that month is an error."""
     rows = tp_stock[tp_stock["period"] == month]
     if rows.empty:
-        raise InputError(STOCK, f"no data for {month}", field="period")
+        raise InputError(source_of(tp_stock, STOCK), f"no data for {month}", field="period")
     missing = sorted(rows.loc[rows["value"].isna(), "geo"])
     if missing:
-        raise InputError(STOCK, f"no number for {', '.join(missing)} in {month}", field="value")
+        raise InputError(source_of(tp_stock, STOCK), f"no number for {', '.join(missing)} in {month}", field="value")
     return rows.set_index("geo")["value"].astype(float)
 
 
