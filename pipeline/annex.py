@@ -159,6 +159,14 @@ def _cell_value(value: object) -> object:
     return value
 
 
+def _text_cell(sheet, row: int, column: int, value: object):
+    """A cell holding `value`; text is always text, never a formula (`=...` from an input)."""
+    cell = sheet.cell(row=row, column=column, value=_cell_value(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _link(cell, sheet: str) -> None:
     """Make `cell` a link to the top of another sheet of the workbook."""
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
@@ -186,7 +194,7 @@ def _data_sheet(workbook: openpyxl.Workbook, item: Item, data: pd.DataFrame) -> 
         cell.font, cell.fill = BOLD, HEADER_FILL
         number_format = _number_format(name, data[name])
         for row, value in enumerate(data[name].tolist(), start=header_row + 1):
-            cell = sheet.cell(row=row, column=column, value=_cell_value(value))
+            cell = _text_cell(sheet, row, column, value)
             if number_format:
                 cell.number_format = number_format
         sheet.column_dimensions[get_column_letter(column)].width = _width(str(name), data[name])
@@ -212,7 +220,7 @@ def _cover(workbook: openpyxl.Workbook, edition: dict[str, str], items: list[Ite
         rows.append((SAMPLE_WARNING, BOLD))
     rows += [("Contents", BOLD)]
     for number, (text, font) in enumerate(rows, start=1):
-        sheet.cell(row=number, column=1, value=text).font = font or Font()
+        _text_cell(sheet, number, 1, text).font = font or Font()
     first = len(rows) + 1
     entries = [("Notes", "Notes \u2013 definitions, flags and caveats")] + [
         (item.sheet, item.title) for item in items]

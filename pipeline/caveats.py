@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import atomic, facts, paths
-from pipeline.formatting import eu_number
+from pipeline.formatting import eu_number, literal
 from pipeline.params import flatten, stage_params
 
 # Modules that declare caveats, in the order of the report.
@@ -79,7 +79,7 @@ def markdown(table: pd.DataFrame, notes: list[str]) -> str:
     lines = ["| Topic | Choice made by the pipeline | Where |", "|---|---|---|"]
     for row in table.itertuples():
         lines.append(f"| {row.topic} | {row.caveat} | `{row.module}` |")
-    lines.extend(f"| Inputs | {note} | `pipeline.ingest` |" for note in notes)
+    lines.extend(f"| Inputs | {literal(note)} | `pipeline.ingest` |" for note in notes)
     return "\n".join(lines) + "\n"
 
 

@@ -171,4 +171,5 @@ IBC_ROUTES_SCHEMA = tidy_schema(
      "border_location": pa.Column(str, pa.Check.isin(["Land", "Sea"])),
      "nationality": pa.Column(str)},
     by_member_state=False,
+    nullable=True,  # a blank cell outside the edition's months: not reported, never a zero
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from pipeline import atomic, paths
+from pipeline.formatting import literal
 
 
 def write_facts(name: str, facts: dict[str, dict[str, object]], folder: Path = paths.FACTS_DIR) -> Path:
@@ -31,13 +32,14 @@ def write_section(name: str, left_out: str | None = None, folder: Path = paths.F
                   caveat: str | None = None) -> Path:
     """Switch a report section on or off: `_generated/section_<name>.md` includes
     `report/sections/<name>.qmd`, or, when `left_out` says why, shows that note in its place.
-    A `caveat` is shown as a note after the included section."""
+    A `caveat` is shown as a note after the included section. Both notes are plain text
+    (they quote file names and problems found in inputs), never markup."""
     if left_out is None:
         body = f"{{{{< include ../sections/{name}.qmd >}}}}\n"
         if caveat is not None:
-            body += f"\n::: {{.callout-note title=\"Caveat\"}}\n{caveat}\n:::\n"
+            body += f"\n::: {{.callout-note title=\"Caveat\"}}\n{literal(caveat)}\n:::\n"
     else:
-        body = f"::: {{.callout-warning title=\"Left out\"}}\n{left_out}\n:::\n"
+        body = f"::: {{.callout-warning title=\"Left out\"}}\n{literal(left_out)}\n:::\n"
     return write_snippet(f"section_{name}", body, folder)
 
 

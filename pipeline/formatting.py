@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import math
+import re
+import string
 
 from pipeline import countries
 
 THOUSANDS_SEPARATOR = "\u00a0"  # a space that never breaks a number across lines
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+def literal(text: object) -> str:
+    """Text from an input as literal markdown: every ASCII punctuation character is escaped
+    with a backslash (pandoc treats an escaped symbol as itself), so no markup, raw HTML, link,
+    image or `{{< >}}` shortcode can form from it; line breaks become spaces."""
+    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def eu_number(value: float, *, decimals: int = 0) -> str:

@@ -23,7 +23,8 @@ from pipeline.contracts import (
 )
 from pipeline.errors import SOURCE_ATTR, InputError, MissingInputError
 from pipeline.sources.eurostat import eurostat_format, find_eurostat_file, read_eurostat_file
-from pipeline.sources.frontex import read_frontex_workbook
+from pipeline.periods import ReportPeriods
+from pipeline.sources.frontex import DATA_AS_OF, read_frontex_workbook
 
 RECORD_FILE = "inputs.json"
 # A download's provenance record sits next to the file: <file>.provenance.json
@@ -159,8 +160,12 @@ def tidy_schema_of(raw: RawInput):
     raise KeyError(f"no contract for raw input {raw.name!r}")
 
 
-def process_input(raw: RawInput, source_dir: Path) -> pd.DataFrame:
-    """Read and validate one raw input; return its tidy table."""
+def process_input(raw: RawInput, source_dir: Path, *, year: int | None = None) -> pd.DataFrame:
+    """Read and validate one raw input; return its tidy table.
+
+    With the edition `year`, a blank cell of the Frontex workbook inside the months the edition
+    reads (its five-year look-back, which holds the reference and comparison periods) is an
+    error; elsewhere it stays a missing value, which later checks refuse wherever it is used."""
     path = input_path(raw, source_dir)
     schema = tidy_schema_of(raw)
     if raw.name in EUROSTAT_CONTRACTS:
@@ -172,7 +177,9 @@ def process_input(raw: RawInput, source_dir: Path) -> pd.DataFrame:
         return validate(read_csv_input(path, contract), schema, path, field_names=file_names)
     if raw.name == "ibc_routes":
         _check_readable(path)
-        workbook = read_frontex_workbook(path).rename(columns={"month": "period", "detections": "value"})
+        required = ReportPeriods(year).five_years.months if year is not None else ()
+        workbook = read_frontex_workbook(path, required_months=required).rename(
+            columns={"month": "period", "detections": "value"})
         workbook["value"] = workbook["value"].astype(float)
         workbook["flag"] = ""
         return validate(workbook, schema, path, describe_row=_describe_series)
@@ -209,6 +216,17 @@ def file_record(path: Path, raw: RawInput, raw_root: Path) -> dict[str, object]:
     if provenance.is_file():
         record["provenance"] = json.loads(provenance.read_text(encoding="utf-8"))
     return record
+
+
+def record_data_as_of(record: dict[str, object], table: pd.DataFrame) -> None:
+    """The provider's last update as the file itself states it (the Frontex workbook's
+    'Source: FRAN data as of 06OCT25' line) goes into the input's provenance."""
+    as_of = table.attrs.get(DATA_AS_OF)
+    if as_of is None:
+        return
+    provenance = record.setdefault("provenance", {})
+    provenance["last_update"] = as_of
+    provenance["last_update_source"] = "the workbook's source line (data as of)"
 
 
 def missing_record(path: Path, raw: RawInput, raw_root: Path) -> dict[str, object]:
@@ -278,9 +296,11 @@ def _check_ibc_totals(tables: dict[str, pd.DataFrame], records: list[dict[str, o
     by_name["ibc_member_states"]["differences_from_workbook"] = differences.to_dict("records")
 
 
-def ingest(source: str, *, strict: bool = False, raw_root: Path = paths.RAW_DIR,
-           out_dir: Path = paths.PROCESSED_DIR) -> dict[str, pd.DataFrame]:
+def ingest(source: str, *, strict: bool = False, year: int | None = None,
+           raw_root: Path = paths.RAW_DIR, out_dir: Path = paths.PROCESSED_DIR
+           ) -> dict[str, pd.DataFrame]:
     """Validate every raw input of `source` and write its tidy table to `out_dir/<name>.parquet`.
+    `year`: the edition, whose months the inputs must cover without blanks (`process_input`).
 
     An optional input that is missing gets an empty table and a `missing` record, so the figures
     using it are left out of the report; with `strict` it is an error like any other.
@@ -296,8 +316,9 @@ def ingest(source: str, *, strict: bool = False, raw_root: Path = paths.RAW_DIR,
             continue
         if not path.exists():
             raise InputError(path, _missing_file_problem(raw, source))
-        tables[raw.name] = process_input(raw, folder)
+        tables[raw.name] = process_input(raw, folder, year=year)
         records.append(file_record(path, raw, raw_root))
+        record_data_as_of(records[-1], tables[raw.name])
     _check_ibc_totals(tables, records, raw_root, strict)
     for name, table in tables.items():
         with atomic.atomic_path(out_dir / f"{name}.parquet") as tmp:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipeline import facts, ingest
 from pipeline.catalog import RAW_INPUTS
+from pipeline.formatting import literal
 from pipeline.params import stage_params
 from pipeline.periods import ReportPeriods
 
@@ -37,10 +38,6 @@ LICENCE_BY_SOURCE = {
 }
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _dates(record: Mapping) -> str:
     provenance = record.get("provenance") or {}
     parts = []
@@ -61,15 +58,16 @@ def sources_table(records: Sequence[Mapping], data_source: str) -> str:
         if record["status"] == "missing":
             checksum, dates, licence = "–", "not supplied", "–"
         else:
-            checksum = f"`{str(record['sha256'])[:12]}`"
+            checksum = f"`{str(record['sha256'])[:12]}`"  # computed by the ingest: hex digits
             dates = _dates(record)
             text = provenance.get("licence") or LICENCE_BY_SOURCE[data_source]
             licence = licences.setdefault(text, f"L{len(licences) + 1}")
-        file = str(record["file"]).replace("/", "/\u200b")  # lets long paths wrap
-        lines.append("| " + " | ".join(_cell(value) for value in (
-            record["name"].replace("_", " "), f"{record['provider']}: {record['dataset']}",
-            file, dates, checksum, licence)) + " |")
-    notes = [f"- {label}: {text}" for text, label in licences.items()]
+        file = literal(record["file"]).replace("/", "/\u200b")  # lets long paths wrap
+        cells = [literal(record["name"].replace("_", " ")),
+                 literal(f"{record['provider']}: {record['dataset']}"), file, literal(dates),
+                 checksum, licence]
+        lines.append("| " + " | ".join(cells) + " |")
+    notes = [f"- {label}: {literal(text)}" for text, label in licences.items()]
     return "\n".join(lines) + "\n\nLicences:\n\n" + "\n".join(notes) + "\n"
 
 
@@ -102,9 +100,9 @@ def flag_notes(counts: pd.DataFrame, datasets: Mapping[str, str]) -> str:
         return "No value used for the report's periods carries an observation flag.\n"
     lines = []
     for table, group in counts.groupby("table", sort=True):
-        parts = [f"{row.values} {FLAG_MEANINGS.get(row.flag, 'flagged')} (`{row.flag}`)"
+        parts = [f"{row.values} {FLAG_MEANINGS.get(row.flag, 'flagged')} (`{row.flag}`)"  # letters only (checked on reading)
                  for row in group.itertuples()]
-        lines.append(f"- {datasets.get(table, table)}: " + ", ".join(parts) + ".")
+        lines.append(f"- {literal(datasets.get(table, table))}: " + ", ".join(parts) + ".")
     return ("Values flagged by the provider among those used for the report's periods:\n\n"
             + "\n".join(lines) + "\n")
 

@@ -109,3 +109,17 @@ def test_sheet_names_are_valid_unique_and_short():
     assert len(first) <= 31 and len(second) <= 31 and first != second
     assert not set(":[]") & set(first)
     assert annex.sheet_name("notes", taken) == "notes (2)"
+
+
+def test_text_from_an_input_is_text_in_the_workbook_never_a_formula(outputs, tmp_path):
+    items, folder = outputs
+    payload = '=HYPERLINK("http://127.0.0.1:9/","click")'
+    figure_csv = next(item.csv for item in items if item.sheet == "Figure 2")
+    pd.DataFrame({"member_state": [payload, "ES"], "persons": [1.0, 2.0]}).to_csv(figure_csv,
+                                                                                index=False)
+    edition = {**EDITION, "data_source_label": "=1+1"}
+    workbook = openpyxl.load_workbook(annex.write_annex(items, edition, sample=True, folder=folder))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value.startswith("=")]
+    assert {cell.value for cell in cells} >= {payload}
+    assert all(cell.data_type == "s" for cell in cells)
