@@ -173,7 +173,9 @@ def test_ibc_member_state_file_adds_up_to_the_workbook(sample):
     assert set(workbook.route) == set(ROUTE_LABELS)
     assert set(workbook.border_location) == {"Land", "Sea"}
     assert set(by_state.member_state) <= set(EU27)
-    left = workbook.groupby(["route", "month"]).detections.sum()
+    assert workbook.detections.notna().all()  # the sample reports every month
+    assert workbook.attrs["data_as_of"] == "2026-07-06"  # the source line below the table
+    left = workbook.groupby(["route", "month"]).detections.sum().astype("int64")
     right = by_state.groupby(["route", "month"]).detections.sum()
     pd.testing.assert_series_equal(left.sort_index(), right.sort_index(), check_names=False)
     assert sorted(workbook.month.unique()) == _months("2019-07", "2026-06")

@@ -17,6 +17,7 @@ Same seed, same bytes. Coverage: months 2019-07..2026-06, quarters 2019-Q3..2026
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,9 +89,10 @@ class EurostatTable:
 @dataclass(frozen=True)
 class FrontexWorkbook:
     frame: pd.DataFrame
+    data_as_of: dt.date  # the date of the workbook's source line
 
     def write(self, path: Path) -> None:
-        write_frontex_workbook(self.frame, path)
+        write_frontex_workbook(self.frame, path, data_as_of=self.data_as_of)
 
 
 @dataclass(frozen=True)
@@ -459,7 +461,10 @@ def _illegal_border_crossings(seed: int, targets: dict[str, Statement]) -> dict[
                          for (border, nationality, _), count in zip(mix, counts))
     workbook = pd.DataFrame(cells, columns=["route", "border_location", "nationality", "month",
                                             "detections"])
-    return {"ibc_routes": FrontexWorkbook(workbook), "ibc_member_states": CsvTable(by_state)}
+    # Frontex's data are as of the first days of the month after the last one published.
+    as_of = (pd.Period(MONTHS[-1], freq="M") + 1).to_timestamp().date().replace(day=6)
+    return {"ibc_routes": FrontexWorkbook(workbook, as_of),
+            "ibc_member_states": CsvTable(by_state)}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,13 +1,28 @@
 """Frontex "Monthly detections of illegal border crossings (IBC)" workbook.
 
-Layout of the published file (`Monthly_detections_of_IBC_YYYY_MM_DD.xlsx`): sheet
-`Detections_of_IBC`; a blank first row; a header row `Route`, `Border location` (Land/Sea),
-`Nationality`, then one column per month (`JAN2019`, `FEB2019`, ...); one row per route,
-border location and nationality. There is no Member State column.
+Layout of the published file (`Monthly_detections_of_IBC_YYYY_MM_DD.xlsx`), sheet
+`Detections_of_IBC`:
 
-`read_frontex_workbook` returns a tidy frame (`route`, `border_location`, `nationality`,
-`month` as `YYYY-MM`, `detections` int64); `write_frontex_workbook` is its inverse and
-writes deterministic bytes.
+- a blank first row (some releases: title rows) above the header;
+- the header: `Route`; the border column, `Border type or inland` in recent releases,
+  `Border location` or `BorderLocation` in older ones (values Land, Sea); `Nationality`
+  (`NationalityLong` in 2018); then one column per month, `JAN2009`, `FEB2009`, ... (older
+  releases: Excel date cells);
+- one row per route, border type and nationality; a blank count cell means "not reported";
+- below the table, in the Route column, a source line such as `Source: FRAN data as of
+  06OCT25` (the data's as-of date), possibly footnotes; notes may stand beside the table, in
+  columns whose header cell is blank (those columns are not read).
+
+Which rows are data: after the header, a row with its border type or nationality cell filled is
+a data row and must be complete and valid (an unknown route is an error). Any other row - blank,
+the source line, a footnote - is a note line and is skipped; a note line holding a count in a
+month column is an error, as it would be a data row without its key. The as-of date is that of
+the first note line saying "data as of <ddMMMyy>".
+
+`read_frontex_workbook` returns a tidy frame (`route`, `border_location`, `nationality`, `month`
+as `YYYY-MM`, `detections` float64, NaN where not reported), with the as-of date in
+`frame.attrs["data_as_of"]`; `write_frontex_workbook` is its inverse and writes deterministic
+bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +30,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,16 +45,30 @@ from pipeline.routes import ROUTE_LABELS
 from pipeline.xlsx import write_workbook
 
 SHEET = "Detections_of_IBC"
-ROUTE_HEADER = "Route"
-BORDER_HEADER = "Border location"
-NATIONALITY_HEADER = "Nationality"
+# Header names of the key columns, the current one first; compared without case and spaces.
+HEADER_NAMES = {
+    "route": ("Route",),
+    "border_location": ("Border type or inland", "Border location", "BorderLocation"),
+    "nationality": ("Nationality", "NationalityLong"),
+}
+ROUTE_HEADER = HEADER_NAMES["route"][0]
 BORDER_LOCATIONS = ("Land", "Sea")
 COLUMNS = ("route", "border_location", "nationality", "month", "detections")
+DATA_AS_OF = "data_as_of"  # key in the read frame's attrs: ISO date, or None
 
+
+def _header_key(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+_KEY_COLUMNS = {_header_key(name): column for column, names in HEADER_NAMES.items()
+                for name in names}
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 # JAN2019, Jan 2019, January 2019
 _MONTH_WORD_YEAR = re.compile(r"^([A-Za-z]{3,9})[\s._-]*(\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/.M](\d{1,2})$")  # 2019-01, 2019/1, 2019M01
+# "Source: FRAN data as of 06OCT25" (also "as of 6 October 2025")
+_AS_OF = re.compile(r"\bas of\s+(\d{1,2})\s*([A-Za-z]{3,9})\.?\s*(\d{4}|\d{2})\b", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,16 +85,20 @@ def parse_month_header(label: object) -> str | None:
     text = label.strip()
     match = _MONTH_WORD_YEAR.match(text)
     if match:
-        word, year = match.groups()
-        word = word.upper()
-        month = next((i for i, name in enumerate(_MONTHS, start=1)
-                      if word == name or (len(word) > 3 and _full_month(i).startswith(word))), None)
-        return f"{year}-{month:02d}" if month else None
+        month = _month_number(match[1])
+        return f"{match[2]}-{month:02d}" if month else None
     match = _YEAR_MONTH.match(text)
     if match:
         year, month = int(match[1]), int(match[2])
         return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
     return None
+
+
+def _month_number(word: str) -> int | None:
+    """'JAN', 'Sept', 'january' -> 1..12; else None."""
+    word = word.upper()
+    return next((i for i, name in enumerate(_MONTHS, start=1)
+                 if word == name or (len(word) > 3 and _full_month(i).startswith(word))), None)
 
 
 def _full_month(number: int) -> str:
@@ -76,20 +111,30 @@ def month_label(month: str) -> str:
     return f"{_MONTHS[period.month - 1]}{period.year}"
 
 
-def read_frontex_workbook(path: Path | str) -> pd.DataFrame:
-    """Read the Frontex IBC workbook into a tidy frame, one row per route, border location,
-    nationality and month.
+def as_of_label(day: dt.date) -> str:
+    """2025-10-06 -> '06OCT25', the date form of the workbook's source line."""
+    return f"{day.day:02d}{_MONTHS[day.month - 1]}{day.year % 100:02d}"
 
-    Blank count cells are read as 0. Raises `InputError` naming the file, the Excel row and
-    the column for: a missing file or sheet, no header row, missing required columns,
-    unrecognised or repeated month headers, unknown route labels, unknown border locations,
-    repeated rows, and counts that are negative, fractional or not numbers.
+
+def read_frontex_workbook(path: Path | str,
+                          required_months: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read the Frontex IBC workbook into a tidy frame, one row per route, border location,
+    nationality and month; `frame.attrs["data_as_of"]` is the source line's date ('2025-10-06')
+    or None.
+
+    A blank count cell is NaN (not reported); in one of `required_months` ('YYYY-MM') it is an
+    error, and so is a required month without a column. Raises `InputError` naming the file,
+    the Excel row and the column for: a missing file or sheet, no header row, missing key
+    columns, unrecognised or repeated month headers, unknown route labels or border locations,
+    incomplete or repeated rows, counts in a note line, and counts that are negative,
+    fractional or not numbers.
     """
     path = Path(path)
     rows = _sheet_rows(path)
-    header_row, header = _find_header(path, rows)
-    layout = _column_layout(path, header_row, header)
-    return _tidy(path, rows, header_row, header, layout)
+    header_row = _find_header(path, rows)
+    layout = _column_layout(path, header_row, rows[header_row - 1])
+    return _tidy(path, rows, header_row, layout,
+                 [str(pd.Period(month, freq="M")) for month in required_months or ()])
 
 
 def _sheet_rows(path: Path) -> list[tuple]:
@@ -116,32 +161,42 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _find_header(path: Path, rows: list[tuple]) -> tuple[int, tuple]:
-    """The first row whose first non-empty cell is 'Route'; returns (Excel row number, cells)."""
+def _find_header(path: Path, rows: list[tuple]) -> int:
+    """The Excel row number of the first row whose first non-empty cell is 'Route'."""
     for number, cells in enumerate(rows, start=1):
         first = next((cell for cell in cells if not _is_blank(cell)), None)
         if isinstance(first, str) and first.strip().lower() == ROUTE_HEADER.lower():
-            return number, cells
+            return number
     raise InputError(path, f"no header row starting with '{ROUTE_HEADER}' in sheet '{SHEET}'",
                      field=ROUTE_HEADER)
 
 
-def _column_layout(path: Path, header_row: int, header: tuple) -> dict[str, object]:
-    labels = {ROUTE_HEADER.lower(): "route", BORDER_HEADER.lower(): "border_location",
-              NATIONALITY_HEADER.lower(): "nationality"}
-    fixed: dict[str, int] = {}
-    months: list[tuple[int, str, str]] = []  # (column index, 'YYYY-MM', header text)
+@dataclass(frozen=True)
+class _Layout:
+    keys: dict[str, tuple[int, str]]  # tidy name -> (column index, header text in the file)
+    months: list[tuple[int, str, str]]  # (column index, 'YYYY-MM', header text)
+
+    def index(self, name: str) -> int:
+        return self.keys[name][0]
+
+    def header(self, name: str) -> str:
+        return self.keys[name][1]
+
+
+def _column_layout(path: Path, header_row: int, header: tuple) -> _Layout:
+    keys: dict[str, tuple[int, str]] = {}
+    months: list[tuple[int, str, str]] = []
     for index, cell in enumerate(header):
-        if _is_blank(cell):
+        if _is_blank(cell):  # a column of notes beside the table, or nothing
             continue
-        text = cell.strip() if isinstance(cell, str) else str(cell)
+        text = _text(cell)
         letter = get_column_letter(index + 1)
-        key = re.sub(r"\s+", " ", text).lower()
-        if key in labels:
-            if labels[key] in fixed:
-                raise InputError(path, f"column '{text}' appears twice (column {letter})",
-                                 row=header_row, field=text)
-            fixed[labels[key]] = index
+        name = _KEY_COLUMNS.get(_header_key(text))
+        if name:
+            if name in keys:
+                raise InputError(path, f"columns '{keys[name][1]}' and '{text}' are the same "
+                                       f"column (column {letter})", row=header_row, field=text)
+            keys[name] = (index, text)
             continue
         month = parse_month_header(cell)
         if month is None:
@@ -152,53 +207,43 @@ def _column_layout(path: Path, header_row: int, header: tuple) -> dict[str, obje
             raise InputError(path, f"month {month} appears twice in the header (column {letter})",
                              row=header_row, field=text)
         months.append((index, month, text))
-    for name, header_text in (("route", ROUTE_HEADER), ("border_location", BORDER_HEADER),
-                              ("nationality", NATIONALITY_HEADER)):
-        if name not in fixed:
-            raise InputError(path, f"required column '{header_text}' is missing",
-                             row=header_row, field=header_text)
+    for name, names in HEADER_NAMES.items():
+        if name not in keys:
+            raise InputError(path, f"required column {' or '.join(map(repr, names))} is missing",
+                             row=header_row, field=names[0])
     if not months:
         raise InputError(path, "no month columns in the header (expected e.g. 'JAN2019')",
                          row=header_row)
-    return {**fixed, "months": months}
+    return _Layout(keys, months)
 
 
-def _tidy(path: Path, rows: list[tuple], header_row: int, header: tuple,
-          layout: dict[str, object]) -> pd.DataFrame:
-    months: list[tuple[int, str, str]] = layout["months"]  # type: ignore[assignment]
-    width = len(header)
+def _tidy(path: Path, rows: list[tuple], header_row: int, layout: _Layout,
+          required_months: list[str]) -> pd.DataFrame:
+    width = len(rows[header_row - 1])
+    month_columns = [index for index, _, _ in layout.months]
     records: list[tuple[str, str, str]] = []
-    counts: list[tuple] = []
+    counts: list[list] = []
     excel_rows: list[int] = []
     seen: dict[tuple[str, str, str], int] = {}
+    notes: list[tuple[int, tuple]] = []
     for number, cells in enumerate(rows[header_row:], start=header_row + 1):
         cells = tuple(cells) + (None,) * (width - len(cells))
-        if all(_is_blank(cell) for cell in cells):
+        if _is_note_line(cells, layout):
+            _check_note_line(path, number, cells, layout)
+            notes.append((number, cells))
             continue
-        route = _text(cells[layout["route"]])
-        if route not in ROUTE_LABELS:
-            problem = "route is empty" if not route else (
-                f"unknown route label {route!r}; expected one of: {', '.join(ROUTE_LABELS)}")
-            raise InputError(path, problem, row=number, field=ROUTE_HEADER)
-        border = _text(cells[layout["border_location"]]).capitalize()
-        if border not in BORDER_LOCATIONS:
-            raise InputError(path, f"border location {_text(cells[layout['border_location']])!r} "
-                                   f"is not one of {', '.join(BORDER_LOCATIONS)}",
-                             row=number, field=BORDER_HEADER)
-        nationality = _text(cells[layout["nationality"]])
-        if not nationality:
-            raise InputError(path, "nationality is empty", row=number, field=NATIONALITY_HEADER)
-        key = (route, border, nationality)
+        key = _row_key(path, number, cells, layout)
         if key in seen:
-            raise InputError(path, f"repeats row {seen[key]} ({route} / {border} / {nationality})",
-                             row=number, field=NATIONALITY_HEADER)
+            raise InputError(path, f"repeats row {seen[key]} ({' / '.join(key)})",
+                             row=number, field=layout.header("nationality"))
         seen[key] = number
         records.append(key)
-        counts.append(tuple(cells[index] for index, _, _ in months))
+        counts.append([cells[index] for index in month_columns])
         excel_rows.append(number)
 
-    block = np.array(counts, dtype=object).reshape(len(counts), len(months))
-    detections = _counts(path, block, excel_rows, [text for _, _, text in months])
+    block = np.array(counts, dtype=object).reshape(len(counts), len(layout.months))
+    detections = _counts(path, block, excel_rows, layout)
+    _check_required(path, detections, excel_rows, layout, required_months)
 
     n_rows, n_months = block.shape
     keys = np.array(records, dtype=object).reshape(n_rows, 3)
@@ -206,11 +251,12 @@ def _tidy(path: Path, rows: list[tuple], header_row: int, header: tuple,
         "route": np.repeat(keys[:, 0], n_months),
         "border_location": np.repeat(keys[:, 1], n_months),
         "nationality": np.repeat(keys[:, 2], n_months),
-        "month": np.tile(np.array([month for _, month, _ in months], dtype=object), n_rows),
+        "month": np.tile(np.array([month for _, month, _ in layout.months], dtype=object), n_rows),
         "detections": detections.ravel(),
     })
     for name in COLUMNS[:4]:
         frame[name] = frame[name].astype("str")
+    frame.attrs[DATA_AS_OF] = _data_as_of(path, notes)
     return frame
 
 
@@ -218,17 +264,64 @@ def _text(value: object) -> str:
     return "" if value is None else re.sub(r"\s+", " ", str(value)).strip()
 
 
-def _counts(path: Path, block: np.ndarray, excel_rows: list[int], headers: list[str]) -> np.ndarray:
-    """Validate the count cells (blank = 0) and return them as int64, row by row."""
-    if block.size == 0:
-        return np.zeros(block.shape, dtype=np.int64)
-    blank = np.vectorize(_is_blank, otypes=[bool])(block)
-    is_bool = np.vectorize(lambda value: isinstance(value, bool), otypes=[bool])(block)
-    as_text = np.where(blank, "0", block).astype(str)
-    numbers = pd.to_numeric(pd.Series(as_text.ravel()).str.strip(), errors="coerce") \
-        .to_numpy(dtype=float).reshape(block.shape)
+def _is_note_line(cells: tuple, layout: _Layout) -> bool:
+    return (_is_blank(cells[layout.index("border_location")])
+            and _is_blank(cells[layout.index("nationality")]))
+
+
+def _check_note_line(path: Path, number: int, cells: tuple, layout: _Layout) -> None:
+    for index, _, header in layout.months:
+        if not _is_blank(cells[index]):
+            raise InputError(path, f"has a count in {header} but no "
+                                   f"{layout.header('border_location')} and no "
+                                   f"{layout.header('nationality')}", row=number, field=header)
+
+
+def _data_as_of(path: Path, lines: list[tuple[int, tuple]]) -> str | None:
+    """The date of the first 'data as of 06OCT25' text in `lines`, as '2025-10-06'; else None."""
+    for number, cells in lines:
+        for cell in cells:
+            match = _AS_OF.search(cell) if isinstance(cell, str) else None
+            if match:
+                day, word, year = match.groups()
+                try:
+                    return dt.date(int(year) + (2000 if len(year) == 2 else 0),
+                                   _month_number(word) or 0, int(day)).isoformat()
+                except ValueError:
+                    raise InputError(path, f"the date in {cell.strip()!r} is not a valid date",
+                                     row=number) from None
+    return None
+
+
+def _row_key(path: Path, number: int, cells: tuple, layout: _Layout) -> tuple[str, str, str]:
+    route = _text(cells[layout.index("route")])
+    if route not in ROUTE_LABELS:
+        problem = "route is empty" if not route else (
+            f"unknown route label {route!r}; expected one of: {', '.join(ROUTE_LABELS)}")
+        raise InputError(path, problem, row=number, field=layout.header("route"))
+    border_text = _text(cells[layout.index("border_location")])
+    border = border_text.capitalize()
+    if border not in BORDER_LOCATIONS:
+        problem = f"border location {border_text!r} is not one of {', '.join(BORDER_LOCATIONS)}"
+        raise InputError(path, problem if border_text else "border location is empty",
+                         row=number, field=layout.header("border_location"))
+    nationality = _text(cells[layout.index("nationality")])
+    if not nationality:
+        raise InputError(path, "nationality is empty", row=number,
+                         field=layout.header("nationality"))
+    return route, border, nationality
+
+
+def _counts(path: Path, block: np.ndarray, excel_rows: list[int], layout: _Layout) -> np.ndarray:
+    """Validate the count cells and return them as float64, NaN where blank, row by row."""
+    numbers = np.full(block.shape, np.nan)
+    filled = ~np.vectorize(_is_blank, otypes=[bool])(block)
+    values = block[filled]
+    parsed = pd.to_numeric(pd.Series(values.astype(str)).str.strip(), errors="coerce")
+    is_bool = np.array([isinstance(value, bool) for value in values], dtype=bool)
+    numbers[filled] = np.where(is_bool, np.nan, parsed.to_numpy(dtype=float))
     problems = (
-        ("is not a number", np.isnan(numbers) | is_bool),
+        ("is not a number", filled & np.isnan(numbers)),
         ("is negative", numbers < 0),
         ("is not a whole number", np.isfinite(numbers) & (np.floor(numbers) != numbers)),
         ("is not finite", np.isinf(numbers)),
@@ -237,8 +330,27 @@ def _counts(path: Path, block: np.ndarray, excel_rows: list[int], headers: list[
         if mask.any():
             row, column = (int(i) for i in np.argwhere(mask)[0])
             raise InputError(path, f"count {block[row, column]!r} {problem}",
-                             row=excel_rows[row], field=headers[column])
-    return numbers.astype(np.int64)
+                             row=excel_rows[row], field=layout.months[column][2])
+    return numbers
+
+
+def _check_required(path: Path, detections: np.ndarray, excel_rows: list[int],
+                    layout: _Layout, required_months: list[str]) -> None:
+    """Every row has a count in each required month."""
+    columns = {month: (position, index, header)
+               for position, (index, month, header) in enumerate(layout.months)}
+    for month in required_months:
+        if month not in columns:
+            raise InputError(path, f"sheet '{SHEET}' has no column for {month}, a month the "
+                                   "report needs")
+        position, index, header = columns[month]
+        blank = [row for row, count in zip(excel_rows, detections[:, position]) if np.isnan(count)]
+        if blank:
+            cell = f"{get_column_letter(index + 1)}{blank[0]}"
+            raise InputError(path, f"sheet '{SHEET}', cell {cell}: no count for {header} "
+                                   f"(blank: not reported), a month the report needs; "
+                                   f"{len(blank)} of {len(excel_rows)} rows are blank in it",
+                             row=blank[0], field=header)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,13 +358,16 @@ def _counts(path: Path, block: np.ndarray, excel_rows: list[int], headers: list[
 # ---------------------------------------------------------------------------------------------
 
 
-def write_frontex_workbook(frame: pd.DataFrame, path: Path | str) -> None:
+def write_frontex_workbook(frame: pd.DataFrame, path: Path | str, *,
+                           data_as_of: dt.date) -> None:
     """Write a tidy frame (`route`, `border_location`, `nationality`, `month`, `detections`)
-    as the Frontex workbook: blank first row, header on row 2, one column per month.
+    as Frontex publishes the workbook: blank first row, header on row 2, one column per month,
+    and below the table the source line `Source: FRAN data as of <ddMMMyy>`.
 
     Rows follow the route order of `pipeline.routes`, then border location and nationality;
-    months are in calendar order; missing combinations are 0. The bytes depend only on the
-    content (fixed workbook properties and zip timestamps) and the file is replaced atomically.
+    months are in calendar order; NaN and missing combinations are blank cells. The bytes
+    depend only on the content (fixed workbook properties and zip timestamps) and the file is
+    replaced atomically.
     """
     missing = [name for name in COLUMNS if name not in frame.columns]
     if missing:
@@ -263,28 +378,34 @@ def write_frontex_workbook(frame: pd.DataFrame, path: Path | str) -> None:
         raise ValueError(f"unknown route label(s): {', '.join(unknown)}")
     if not set(data["border_location"]) <= set(BORDER_LOCATIONS):
         raise ValueError(f"border_location must be one of {BORDER_LOCATIONS}")
-    counts = data["detections"].to_numpy()
+    counts = data["detections"].to_numpy(dtype=float)
+    counts = counts[~np.isnan(counts)]
     if (counts < 0).any() or not np.array_equal(counts, np.floor(counts)):
         raise ValueError("detections must be non-negative whole numbers")
     data["month"] = [str(pd.Period(month, freq="M")) for month in data["month"]]
+    keys = ["route", "border_location", "nationality", "month"]
+    if data.duplicated(keys).any():
+        raise ValueError("frame has repeated route / border_location / nationality / month rows")
 
-    wide = data.pivot_table(index=["route", "border_location", "nationality"], columns="month",
-                            values="detections", aggfunc="sum", fill_value=0)
-    wide = wide.sort_index(axis=1)
+    wide = data.set_index(keys)["detections"].astype(float).unstack("month").sort_index(axis=1)
     order = sorted(wide.index, key=lambda key: (ROUTE_LABELS.index(key[0]), key[1], key[2]))
     wide = wide.loc[order]
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    header = [ROUTE_HEADER, BORDER_HEADER, NATIONALITY_HEADER,
+    header = [*(names[0] for names in HEADER_NAMES.values()),
               *(month_label(month) for month in wide.columns)]
     for column, label in enumerate(header, start=1):  # row 1 stays blank, as in Frontex's file
         sheet.cell(row=2, column=column, value=label)
+    row = 2
     for row, ((route, border, nationality), values) in enumerate(
-            zip(wide.index, wide.to_numpy(dtype=np.int64).tolist()), start=3):
-        for column, value in enumerate((route, border, nationality, *values), start=1):
-            sheet.cell(row=row, column=column, value=value)
+            zip(wide.index, wide.to_numpy().tolist()), start=3):
+        cells = (route, border, nationality,
+                 *(None if np.isnan(value) else int(value) for value in values))
+        for column, value in enumerate(cells, start=1):
+            if value is not None:
+                sheet.cell(row=row, column=column, value=value)
+    sheet.cell(row=row + 2, column=1, value=f"Source: FRAN data as of {as_of_label(data_as_of)}")
 
     write_workbook(workbook, path)
-
