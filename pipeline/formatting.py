@@ -16,7 +16,8 @@ def literal(text: object) -> str:
     """Text from an input as literal markdown: every ASCII punctuation character is escaped
     with a backslash (pandoc treats an escaped symbol as itself), so no markup, raw HTML, link,
     image or `{{< >}}` shortcode can form from it; line breaks become spaces."""
-    return _PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+    one_line = re.sub(r"\s*[\r\n]+\s*", " ", str(text))  # keeps no-break spaces in numbers
+    return _PUNCTUATION.sub(r"\\\1", one_line)
 
 
 def eu_number(value: float, *, decimals: int = 0) -> str:

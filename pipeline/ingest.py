@@ -22,8 +22,8 @@ from pipeline.contracts import (
     validate,
 )
 from pipeline.errors import SOURCE_ATTR, InputError, MissingInputError
-from pipeline.sources.eurostat import eurostat_format, find_eurostat_file, read_eurostat_file
 from pipeline.periods import ReportPeriods
+from pipeline.sources.eurostat import eurostat_format, find_eurostat_file, read_eurostat_file
 from pipeline.sources.frontex import DATA_AS_OF, read_frontex_workbook
 
 RECORD_FILE = "inputs.json"
