@@ -15,7 +15,9 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# params.yaml is checked first: DVC reads it too, and would name only the first missing key.
 report: $(INSTALLED)
+	$(BIN)/python -m pipeline.params
 	$(BIN)/dvc repro
 
 test: $(INSTALLED)
@@ -27,7 +29,7 @@ bench: $(INSTALLED)
 
 lab: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
 	rm -rf outputs data/processed data/raw/sample

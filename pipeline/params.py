@@ -190,6 +190,9 @@ def load_params(path: Path | str = paths.PARAMS_FILE) -> Params:
         raise ParameterError(f"{path}: parameters file not found") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
+    if raw is None:
+        raise ParameterError(f"{path}: the file is empty; it must hold the edition's parameters "
+                             "(see the README's Parameters section)")
     if not isinstance(raw, dict):
         raise ParameterError(f"{path}: expected a mapping of parameters, got {type(raw).__name__}")
     try:
@@ -225,3 +228,7 @@ def flatten(params: Params) -> dict[str, object]:
 
     visit("", params.model_dump())
     return flat
+
+
+if __name__ == "__main__":  # `python -m pipeline.params`: check params.yaml, as `make report` does
+    stage_params()

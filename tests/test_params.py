@@ -37,6 +37,8 @@ def test_flatten_joins_nested_keys():
     ("year: 2025\ncolour: red\n", "colour"),
     ("year: [2025\n", "not valid YAML"),
     ("- 2025\n", "mapping"),
+    ("", "the file is empty"),
+    ("# only a comment\n", "the file is empty"),
     ("year: '2025x'\n", "year"),
 ])
 def test_bad_parameters_name_the_field(tmp_path, text, message):
@@ -48,3 +50,16 @@ def test_bad_parameters_name_the_field(tmp_path, text, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ParameterError, match="not found"):
         load_params(tmp_path / "params.yaml")
+
+
+def test_params_check_command_names_the_empty_file(tmp_path):
+    """`make report` runs this check before DVC, whose own message names only a missing key."""
+    import subprocess
+    import sys
+
+    write(tmp_path, "")
+    result = subprocess.run([sys.executable, "-c", "import sys; from pipeline.params import "
+                             "stage_params; stage_params(sys.argv[1])", str(tmp_path / "params.yaml")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "params.yaml: the file is empty" in result.stderr
