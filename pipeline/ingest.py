@@ -40,6 +40,8 @@ CAVEATS = (
 
 
 def _check_readable(path: Path) -> None:
+    if path.is_dir():
+        raise InputError(path, "is a folder, not a file")
     if not path.is_file():
         raise InputError(path, "file not found")
     if path.stat().st_size == 0:
@@ -310,6 +312,8 @@ def ingest(source: str, *, strict: bool = False, year: int | None = None,
     for raw in RAW_INPUTS:
         folder = source_folder(raw, source, raw_root)
         path = input_path(raw, folder)
+        if path.is_symlink() and not path.exists():
+            raise InputError(path, f"is a link to {path.readlink()}, which does not exist")
         if not path.exists() and raw.optional and not strict:
             tables[raw.name] = empty_table(raw)
             records.append(missing_record(path, raw, raw_root))

@@ -72,3 +72,21 @@ def test_wrong_encoding_is_reported(tmp_path):
     write(tmp_path, "sar", SAR_HEADER + "IT,2024-07,100\n", encoding="utf-16")
     with pytest.raises(InputError, match="UTF-8"):
         process_input(raw_input("sar"), tmp_path)
+
+
+def test_a_folder_in_place_of_the_file_is_named_as_such(tmp_path):
+    (tmp_path / raw_input("sar").filename).mkdir(parents=True)
+    with pytest.raises(InputError, match="is a folder, not a file"):
+        process_input(raw_input("sar"), tmp_path)
+
+
+def test_a_dangling_link_for_an_optional_input_is_an_error_not_a_missing_input(tmp_path):
+    from pipeline import ingest
+    from pipeline.sample import generate_sample
+
+    generate_sample(tmp_path / "sample", seed=1)
+    path = tmp_path / "sample" / raw_input("sar").filename
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere" / "sar.csv")
+    with pytest.raises(InputError, match="is a link to .*elsewhere/sar.csv, which does not exist"):
+        ingest.ingest("sample", raw_root=tmp_path, out_dir=tmp_path / "processed")
