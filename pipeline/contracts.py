@@ -76,11 +76,12 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema, path: Path, *,
         else:
             shown = repr(value) if isinstance(value, str) else str(value)
             problem = f"value {shown} fails check {check}"
-        others = cases.iloc[1:]
-        if first["schema_context"] == "DataFrameSchema":
-            others = others[others["index"] != first["index"]]
-        if len(others):
-            problem += f" ({len(others)} more problem{'s' if len(others) > 1 else ''} in this file)"
+        # A row failing a check on the whole frame is listed once per column: count rows.
+        others = len(cases[["check", "column", "index"]].assign(
+            column=cases["column"].where(cases["schema_context"] != "DataFrameSchema"))
+            .astype(str).drop_duplicates()) - 1
+        if others:
+            problem += f" ({others} more problem{'s' if others > 1 else ''} in this file)"
         if column is not None and field_names:
             column = field_names.get(column, column)
         index = first["index"]

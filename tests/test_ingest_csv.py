@@ -90,3 +90,12 @@ def test_a_dangling_link_for_an_optional_input_is_an_error_not_a_missing_input(t
     path.symlink_to(tmp_path / "elsewhere" / "sar.csv")
     with pytest.raises(InputError, match="is a link to .*elsewhere/sar.csv, which does not exist"):
         ingest.ingest("sample", raw_root=tmp_path, out_dir=tmp_path / "processed")
+
+
+def test_problem_count_counts_rows_not_cells(tmp_path):
+    write(tmp_path, "eurodac", "period_start,period_end,origin,destination,hits\n"
+                               "2024-07,2025-06,DE,DE,10\n2024-07,2025-06,FR,FR,10\n"
+                               "2024-07,2025-06,IT,IT,10\n2024-07,2025-06,IT,DE,10\n")
+    with pytest.raises(InputError, match=r"row 2: origin and destination are the same Member "
+                                         r"State \(2 more problems in this file\)"):
+        process_input(raw_input("eurodac"), tmp_path)
