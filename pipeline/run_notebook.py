@@ -11,6 +11,7 @@ paths are left out of it, so that equal inputs give an equal copy.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from pipeline.params import flatten, load_params
 KERNEL = "python3"
 VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration")
 ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}  # tags of its cells
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 
 
 def notebook_parameters(notebook: Path) -> dict[str, object]:
@@ -91,16 +94,29 @@ def run(notebook: Path, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> Pa
 
 
 def failing_cell(executed: Path) -> str:
-    """'cell 3 (`raise ValueError(...)`)': the failing cell as numbered in the source notebook."""
+    """'cell 3, line 2 (`raise ValueError(...)`)': the failing cell as numbered in the source
+    notebook, and the line of that cell where the error was raised."""
     cells = [
         cell for cell in nbformat.read(executed, as_version=4).cells
         if not ADDED_BY_PAPERMILL & set(cell.metadata.get("tags", []))
     ]
     for number, cell in enumerate(cells, start=1):
-        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
-            first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-            return f"cell {number} (`{first_line}`)"
+        errors = [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+        if errors:
+            lines = cell.source.splitlines()
+            line = _failing_line(errors[0].get("traceback", []))
+            if line is None or not 1 <= line <= len(lines):
+                line = next((i for i, text in enumerate(lines, start=1) if text.strip()), 1)
+            text = lines[line - 1].strip() if lines else ""
+            return f"cell {number}, line {line} (`{text}`)"
     return "an unknown cell"
+
+
+def _failing_line(traceback: list[str]) -> int | None:
+    """The cell's own line in an IPython traceback ('Cell In[4], line 2'), if shown."""
+    plain = _ANSI.sub("", "\n".join(traceback))
+    match = _CELL_LINE.search(plain)
+    return int(match.group(1)) if match else None
 
 
 def main(argv: list[str] | None = None, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> int:

@@ -74,7 +74,8 @@ def test_a_failing_notebook_stops_dvc_repro_naming_itself_and_the_cell(ingested)
     notebook_file = ingested / "notebooks" / "03_fig2_sar.ipynb"
     original = notebook_file.read_bytes()
     notebook = nbformat.read(notebook_file, as_version=4)
-    notebook.cells.insert(3, nbformat.v4.new_code_cell("raise RuntimeError('checks failed')"))
+    notebook.cells.insert(3, nbformat.v4.new_code_cell(
+        "import math\nraise RuntimeError('checks failed')"))
     nbformat.write(notebook, notebook_file)
     try:
         result = subprocess.run([DVC, "repro", "fig2_sar"], cwd=ingested, env=dvc_env(),
@@ -84,7 +85,7 @@ def test_a_failing_notebook_stops_dvc_repro_naming_itself_and_the_cell(ingested)
 
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "notebooks/03_fig2_sar.ipynb failed in cell 4 (`raise RuntimeError(" in output
+    assert "notebooks/03_fig2_sar.ipynb failed in cell 4, line 2 (`raise RuntimeError(" in output
     assert "RuntimeError: checks failed" in output
     executed = nbformat.read(ingested / "outputs" / "notebooks" / "03_fig2_sar.ipynb", as_version=4)
     errors = [o for cell in executed.cells for o in cell.get("outputs", [])

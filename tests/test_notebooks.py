@@ -61,3 +61,18 @@ def test_a_parameter_missing_from_params_yaml_is_refused(tmp_path, capsys):
     notebook = make_notebook(tmp_path / "unknown.ipynb", "colour = 'red'", "print(colour)")
     assert main([str(notebook)], executed_dir=tmp_path / "executed") == 2
     assert "colour" in capsys.readouterr().err
+
+
+def test_failing_cell_is_quoted_by_the_line_that_raised(tmp_path):
+    from pipeline.run_notebook import failing_cell
+
+    cell = nbformat.v4.new_code_cell("import math\n\nvalue = math.sqrt(-1)\nprint(value)")
+    cell.outputs = [nbformat.v4.new_output(
+        "error", ename="ValueError", evalue="math domain error",
+        traceback=["\x1b[0;31mValueError\x1b[0m Traceback",
+                   "Cell \x1b[0;32mIn[7], line 3\x1b[0m\n\x1b[0;32m----> 3\x1b[0m value = ...",
+                   "ValueError: math domain error"])]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"), cell])
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(notebook, path)
+    assert failing_cell(path) == "cell 2, line 3 (`value = math.sqrt(-1)`)"
