@@ -22,11 +22,16 @@ class RawInput:
     # An optional input may be left out: the figures and indicators using it are left out of the
     # report with a note (unless `data.strict` is true). Open data are always required.
     optional: bool = False
+    # Eurostat tables: the dataset's dimensions in Eurostat's order (that of the codes in the
+    # TSV's first column and in an SDMX series key, as the sample generator writes them); empty
+    # for the other formats.
+    dimensions: tuple[str, ...] = ()
 
 
-def _eurostat(name: str, code: str, frequency: str, description: str) -> RawInput:
+def _eurostat(name: str, code: str, frequency: str, dimensions: str,
+              description: str) -> RawInput:
     return RawInput(name, f"eurostat/{code}.tsv.gz", "Eurostat", code, "eurostat-tsv", frequency,
-                    description, open_data=True)
+                    description, open_data=True, dimensions=tuple(dimensions.split(",")))
 
 
 RAW_INPUTS: tuple[RawInput, ...] = (
@@ -41,24 +46,28 @@ RAW_INPUTS: tuple[RawInput, ...] = (
              "Disembarkations after search and rescue", "csv", "M",
              "Persons disembarked after search and rescue events, by Member State", open_data=False,
              optional=True),
-    _eurostat("applications", "migr_asyappctzm", "M",
+    _eurostat("applications", "migr_asyappctzm", "M", "freq,unit,citizen,sex,age,applicant,geo",
               "Asylum applicants by citizenship, age and sex - monthly data"),
-    _eurostat("tp_stock", "migr_asytpsm", "M",
+    _eurostat("tp_stock", "migr_asytpsm", "M", "freq,unit,citizen,sex,age,geo",
               "Beneficiaries of temporary protection at the end of the month"),
-    _eurostat("tp_decisions", "migr_asytpfm", "M",
+    _eurostat("tp_decisions", "migr_asytpfm", "M", "freq,unit,citizen,sex,age,geo",
               "Decisions granting temporary protection - monthly data"),
-    _eurostat("orders_to_leave", "migr_eiord1", "Q",
+    _eurostat("orders_to_leave", "migr_eiord1", "Q", "freq,unit,citizen,age,sex,geo",
               "Third-country nationals ordered to leave - quarterly data"),
-    _eurostat("returns", "migr_eirtn1", "Q",
+    _eurostat("returns", "migr_eirtn1", "Q", "freq,unit,citizen,age,sex,geo",
               "Third-country nationals who have left the territory - quarterly data"),
-    _eurostat("dublin_requests", "migr_dubro", "A", "Outgoing Dublin requests - annual data"),
-    _eurostat("refusals", "migr_eirfs", "A",
+    _eurostat("dublin_requests", "migr_dubro", "A", "freq,unit,leg_prov,partner,geo",
+              "Outgoing Dublin requests - annual data"),
+    _eurostat("refusals", "migr_eirfs", "A", "freq,unit,citizen,border,reason,geo",
               "Third-country nationals refused entry at the external borders - annual data"),
-    _eurostat("resettlement", "migr_asyresa", "A", "Resettled persons - annual data"),
-    _eurostat("unaccompanied_minors", "migr_asyunaa", "A",
+    _eurostat("resettlement", "migr_asyresa", "A", "freq,unit,citizen,sex,age,geo",
+              "Resettled persons - annual data"),
+    _eurostat("unaccompanied_minors", "migr_asyunaa", "A", "freq,unit,citizen,sex,age,geo",
               "Asylum applicants considered to be unaccompanied minors - annual data"),
-    _eurostat("population", "demo_pjan", "A", "Population on 1 January"),
-    _eurostat("gdp", "nama_10_gdp", "A", "Gross domestic product at current prices"),
+    _eurostat("population", "demo_pjan", "A", "freq,unit,age,sex,geo",
+              "Population on 1 January"),
+    _eurostat("gdp", "nama_10_gdp", "A", "freq,unit,na_item,geo",
+              "Gross domestic product at current prices"),
     RawInput("reception", "euaa/reception.csv", "EUAA", "Reception statistics", "csv", "M",
              "Persons hosted in the national reception systems and capacity, end of month",
              open_data=False, optional=True),

@@ -1,4 +1,5 @@
-"""pipeline.download.fetch against a loopback HTTP server: downloads, reuse, errors, provenance."""
+"""pipeline.download.fetch against a loopback HTTP server: downloads, reuse, errors, provenance;
+and a Eurostat table's filtered query with its fallback on the whole table."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pipeline.download.fetch import (
     provenance_path,
     read_provenance,
 )
+from pipeline.download.live import REFUSED_STATUS, fetch_eurostat
 from pipeline.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
 
 FAST = {"backoff": 0.01, "timeout": 5.0}
@@ -220,3 +222,65 @@ def test_copy_local_records_a_file_supplied_by_hand(tmp_path, table):
     with pytest.raises(DownloadError, match="truncated or corrupt gzip"):
         copy_local(source, target, check=check_gzip)
     assert target.read_bytes() == table
+
+
+# ---------------------------------------------------------------------------------------------
+# A Eurostat table: the filtered query, or the whole table when the query is refused
+# ---------------------------------------------------------------------------------------------
+
+QUERY = "/data/X/M.PER.DE+EL+FR"
+WHOLE = "/data/X"
+
+
+def describe() -> dict[str, object]:
+    return {"licence": "CC BY 4.0"}
+
+
+def test_the_filtered_query_is_downloaded_and_recorded(server, table, tmp_path):
+    server.route(QUERY, body=table)
+    server.route(WHOLE, body=table + b"never asked for")
+    query = server.url(f"{QUERY}?format=TSV&compressed=true&startPeriod=2017-07")
+    result = fetch_eurostat(query, server.url(WHOLE), tmp_path / "x.tsv.gz", check=check_gzip,
+                            metadata=describe, **FAST)
+    record = read_provenance(tmp_path / "x.tsv.gz")
+    assert result.url == record["source_url"] == query and record["request"] == "filtered"
+    assert record["licence"] == "CC BY 4.0" and "filtered_request_refused" not in record
+    assert result.path.read_bytes() == table and server.hits[WHOLE] == 0
+
+
+@pytest.mark.parametrize("status", sorted(REFUSED_STATUS))
+def test_a_refused_query_falls_back_on_the_whole_table(server, table, tmp_path, status):
+    server.route(QUERY, status=status, body=b"refused", content_type="text/plain")
+    server.route(WHOLE, body=table)
+    result = fetch_eurostat(server.url(QUERY), server.url(WHOLE), tmp_path / "x.tsv.gz",
+                            check=check_gzip, metadata=describe, retries=2, **FAST)
+    record = read_provenance(tmp_path / "x.tsv.gz")
+    assert result.url == record["source_url"] == server.url(WHOLE)
+    assert record["request"] == "whole" and record["format"] == "Eurostat whole-table TSV (gzip)"
+    assert record["filtered_request_refused"].startswith(f"{server.url(QUERY)}: HTTP {status}")
+    assert server.hits[QUERY] == 1 and result.path.read_bytes() == table
+
+    # Reused without a request, though it came from the other URL.
+    again = fetch_eurostat(server.url(QUERY), server.url(WHOLE), tmp_path / "x.tsv.gz", **FAST)
+    assert again.reused and server.hits[QUERY] == 1 and server.hits[WHOLE] == 1
+
+
+def test_a_server_error_on_the_query_is_retried_without_falling_back(server, table, tmp_path):
+    server.route(QUERY, status=500, body=b"oops", content_type="text/plain")
+    server.route(WHOLE, body=table)
+    with pytest.raises(DownloadError, match=r"HTTP 500.*\(3 attempts\)"):
+        fetch_eurostat(server.url(QUERY), server.url(WHOLE), tmp_path / "x.tsv.gz", retries=2,
+                       **FAST)
+    assert server.hits[QUERY] == 3 and server.hits[WHOLE] == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_fallback_names_both_requests(server, tmp_path):
+    server.route(QUERY, status=414, body=b"too long", content_type="text/plain")
+    server.route(WHOLE, status=404, body=b"gone", content_type="text/plain")
+    with pytest.raises(DownloadError) as error:
+        fetch_eurostat(server.url(QUERY), server.url(WHOLE), tmp_path / "x.tsv.gz", **FAST)
+    assert str(error.value).startswith(f"{server.url(WHOLE)}: HTTP 404")
+    assert f"the filtered request before it was refused: {server.url(QUERY)}: HTTP 414" in \
+        str(error.value)
+    assert list(tmp_path.iterdir()) == []

@@ -1,28 +1,35 @@
-"""`data.source: live` end to end against a loopback server: plan, table of contents, the CLI,
-offline behaviour, a locally saved Frontex workbook, and the GISCO boundaries on the maps."""
+"""`data.source: live` end to end against a loopback server: plan, Eurostat queries, table of
+contents, the CLI, offline behaviour, a locally saved Frontex workbook, and the GISCO boundaries
+on the maps."""
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
 import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 from loopback import LoopbackServer, closed_port
 
+from bench.eurostat_api import filter_tsv
 from pipeline import boundaries, maps, paths
-from pipeline.catalog import RAW_INPUTS
+from pipeline.catalog import RAW_INPUTS, raw_input
 from pipeline.download.fetch import read_provenance
 from pipeline.download.live import (
     EurostatToc,
+    eurostat_key,
     eurostat_url,
     gisco_url,
     parse_toc,
     plan,
+    start_periods,
 )
-from pipeline.params import LiveParams, load_params
+from pipeline.params import LiveParams, Params, load_params
 from pipeline.sample import generate_sample
 
 SEED = 20251111
@@ -52,26 +59,44 @@ def gisco_fixture(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def serve_eurostat(server: LoopbackServer, folder: Path, params: Params) -> dict[str, bytes]:
+    """Route each Eurostat table of `folder` as the API serves it: whole, and filtered for the
+    query the download stage makes for `params`; return the filtered bodies by file name."""
+    served = {}
+    for item in plan(params, EurostatToc("http://unused"), 2026):
+        if item.whole_table is None:
+            continue
+        table = folder / item.filename
+        server.route(urlsplit(item.whole_table).path, body=table.read_bytes())
+        query = urlsplit(item.source)
+        served[item.filename] = filter_tsv(table, query.path.rsplit("/", 1)[1],
+                                           parse_qs(query.query)["startPeriod"][0])
+        server.route(query.path, body=served[item.filename])
+    return served
+
+
 @pytest.fixture(scope="module")
 def providers(tmp_path_factory):
-    """The loopback server serving a full set of provider files made from the sample."""
+    """The loopback server serving a full set of provider files made from the sample; the
+    Eurostat tables filtered for the edition of params.yaml (see `served`)."""
     folder = tmp_path_factory.mktemp("provider_files")
     generate_sample(folder, seed=SEED)
     dates = {raw.dataset: f"{10 + i:02d}.11.2025" for i, raw in enumerate(OPEN_DATA)
              if raw.provider == "Eurostat"}
     with LoopbackServer() as server:
+        edition = load_params(paths.PARAMS_FILE).model_copy(
+            update={"live": LiveParams(eurostat_api=server.url("/eurostat"))})
+        served = serve_eurostat(server, folder, edition)
         for raw in OPEN_DATA:
-            body = (folder / raw.filename).read_bytes()
-            if raw.provider == "Eurostat":
-                server.route(f"/eurostat/sdmx/2.1/data/{raw.dataset.upper()}", body=body)
-            else:
-                server.route(FRONTEX_PATH, body=body, content_type="application/vnd."
+            if raw.provider != "Eurostat":
+                server.route(FRONTEX_PATH, body=(folder / raw.filename).read_bytes(),
+                             content_type="application/vnd."
                              "openxmlformats-officedocument.spreadsheetml.sheet")
         server.route("/eurostat/catalogue/toc/txt", body=toc_text(dates).encode(),
                      content_type="text/plain")
         server.route(f"/gisco/countries/geojson/{GISCO_NAME}",
                      body=gisco_fixture(folder / GISCO_NAME), content_type="application/geo+json")
-        yield server, folder, dates
+        yield server, folder, dates, served
 
 
 def write_params(folder: Path, server_url: str, **live) -> Path:
@@ -111,9 +136,66 @@ def test_urls_follow_the_providers_apis():
 
 
 def test_the_plan_keeps_the_catalogue_file_names():
-    planned = plan(LiveParams(), EurostatToc("http://unused"), 2026)
+    planned = plan(Params(year=2025), EurostatToc("http://unused"), 2026)
     assert [item.filename for item in planned] == [raw.filename for raw in OPEN_DATA] + \
         [f"gisco/{GISCO_NAME}"]
+
+
+EU = "BE+BG+CZ+DK+DE+EE+IE+EL+ES+FR+HR+IT+CY+LV+LT+LU+HU+MT+NL+AT+PL+PT+RO+SI+SK+FI+SE"
+# Series key and first period of each Eurostat table for the 2025 edition.
+QUERIES = {
+    "migr_asyappctzm": (f"M.PER.TOTAL.T.TOTAL.ASY_APP+NASY_APP.{EU}", "2017-07"),
+    "migr_asytpsm": (f"M.PER.TOTAL.T.TOTAL.{EU}", "2017-07"),
+    "migr_asytpfm": (f"M.PER.TOTAL.T.TOTAL.{EU}", "2017-07"),
+    "migr_eiord1": (f"Q.PER.TOTAL.TOTAL.T.{EU}", "2017-Q3"),
+    "migr_eirtn1": (f"Q.PER.TOTAL.TOTAL.T.{EU}", "2017-Q3"),
+    "migr_dubro": (f"A.PER.TOTAL.TOTAL.{EU}", "2017"),
+    "migr_eirfs": (f"A.PER.TOTAL.TOTAL+LAND+SEA+AIR.TOTAL.{EU}", "2017"),
+    "migr_asyresa": (f"A.PER.TOTAL.T.TOTAL.{EU}", "2017"),
+    "migr_asyunaa": (f"A.PER.TOTAL.T.TOTAL.{EU}", "2017"),
+    "demo_pjan": (f"A.NR.TOTAL.T.{EU}", "2017"),
+    "nama_10_gdp": (f"A.CP_MEUR.B1GQ.{EU}", "2017"),
+}
+
+
+def test_each_eurostat_table_is_asked_for_the_series_and_periods_used():
+    api = LiveParams().eurostat_api
+    planned = {item.dataset: item for item in
+               plan(Params(year=2025), EurostatToc("http://unused"), 2026) if item.whole_table}
+    assert set(planned) == set(QUERIES)
+    for code, (key, start) in QUERIES.items():
+        assert planned[code].source == (f"{api}/sdmx/2.1/data/{code.upper()}/{key}"
+                                        f"?format=TSV&compressed=true&startPeriod={start}")
+        assert planned[code].whole_table == eurostat_url(api, code)
+
+
+def test_start_periods_follow_the_edition_and_the_key_vintages():
+    assert start_periods(2026) == {"M": "2018-07", "Q": "2018-Q3", "A": "2018"}
+    assert start_periods(2026, (2026, 2025)) == {"M": "2018-07", "Q": "2018-Q3", "A": "2018"}
+    assert start_periods(2026, (2015, 2025))["A"] == "2015"
+    fixed = Params(year=2025, key={"population_year": 2014, "gdp_year": 2013})
+    starts = {item.dataset: item.source.rsplit("=", 1)[1]
+              for item in plan(fixed, EurostatToc("http://unused"), 2026) if item.whole_table}
+    assert starts["demo_pjan"] == starts["nama_10_gdp"] == starts["migr_eirfs"] == "2013"
+    assert starts["migr_asyappctzm"] == "2017-07" and starts["migr_eiord1"] == "2017-Q3"
+
+
+def test_a_contract_dimension_the_catalogue_lacks_is_an_error():
+    refusals = raw_input("refusals")
+    assert eurostat_key(refusals) == f"A.PER.TOTAL.TOTAL+LAND+SEA+AIR.TOTAL.{EU}"
+    without_border = dataclasses.replace(refusals, dimensions=("freq", "unit", "citizen",
+                                                                "reason", "geo"))
+    with pytest.raises(ValueError, match="migr_eirfs: the contract selects border"):
+        eurostat_key(without_border)
+
+
+def test_the_catalogue_has_the_dimension_order_of_the_eurostat_files(providers):
+    _, folder, _, _ = providers
+    for raw in OPEN_DATA:
+        if raw.format == "eurostat-tsv":
+            with gzip.open(folder / raw.filename, "rt", encoding="utf-8") as text:
+                first_cell = text.readline().split("\t")[0]
+            assert tuple(first_cell.split("\\")[0].split(",")) == raw.dimensions, raw.dataset
 
 
 def test_parse_toc_reads_codes_and_iso_dates():
@@ -137,21 +219,25 @@ def test_live_params_validate_urls():
 
 
 def test_download_cli_fetches_every_open_data_input_with_provenance(providers, tmp_path):
-    server, folder, dates = providers
+    server, folder, dates, served = providers
     params, out = write_params(tmp_path, server.url()), tmp_path / "live"
+    queries = {item.filename: item.source for item in
+               plan(load_params(params), EurostatToc("http://unused"), 2026)}
     before = dict(server.hits)
     result = run_download(params, out)
     assert result.returncode == 0, result.stderr
     for raw in OPEN_DATA:
         saved = out / raw.filename
-        assert saved.read_bytes() == (folder / raw.filename).read_bytes(), raw.filename
+        expected = served.get(raw.filename) or (folder / raw.filename).read_bytes()
+        assert saved.read_bytes() == expected, raw.filename
         record = read_provenance(saved)
         assert record["sha256"] == hashlib.sha256(saved.read_bytes()).hexdigest()
         assert record["bytes"] == saved.stat().st_size
         assert record["provider"] == raw.provider and record["dataset"] == raw.dataset
         assert record["retrieved_utc"].endswith("Z")
         if raw.provider == "Eurostat":
-            assert record["source_url"] == eurostat_url(f"{server.url()}/eurostat", raw.dataset)
+            assert record["source_url"] == queries[raw.filename]
+            assert record["request"] == "filtered"
             day, month, year = dates[raw.dataset].split(".")
             assert record["last_update"] == f"{year}-{month}-{day}"
             assert record["licence"].startswith("\u00a9 European Union, 1995-20")
@@ -194,7 +280,7 @@ def test_download_cli_offline_gives_one_message_and_exit_code_1(tmp_path):
 
 
 def test_download_cli_names_the_url_and_status_of_a_missing_table(providers, tmp_path):
-    server, _, _ = providers
+    server = providers[0]
     params = write_params(tmp_path, server.url(), eurostat_api=f"{server.url()}/nowhere")
     result = run_download(params, tmp_path / "live")
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -203,7 +289,7 @@ def test_download_cli_names_the_url_and_status_of_a_missing_table(providers, tmp
 
 
 def test_a_locally_saved_frontex_workbook_is_copied_in(providers, tmp_path):
-    server, folder, _ = providers
+    server, folder, _, _ = providers
     saved = tmp_path / "saved" / "Monthly_detections_of_IBC_2025_11_03.xlsx"
     saved.parent.mkdir()
     saved.write_bytes((folder / "frontex/Monthly_detections_of_IBC.xlsx").read_bytes())
@@ -216,7 +302,7 @@ def test_a_locally_saved_frontex_workbook_is_copied_in(providers, tmp_path):
 
 
 def test_a_frontex_page_that_is_not_the_workbook_is_refused(providers, tmp_path):
-    server, _, _ = providers
+    server = providers[0]
     server.route("/frontex/not-a-workbook.xlsx", body=b"PK\x03\x04 not really a zip")
     params = write_params(tmp_path, server.url(),
                           frontex_workbook=f"{server.url()}/frontex/not-a-workbook.xlsx")
@@ -231,7 +317,7 @@ def test_a_frontex_page_that_is_not_the_workbook_is_refused(providers, tmp_path)
 
 
 def test_boundaries_follow_the_data_source(providers, tmp_path):
-    server, _, _ = providers
+    server = providers[0]
     params_file = write_params(tmp_path, server.url())
     out = tmp_path / "live"
     assert run_download(params_file, out).returncode == 0

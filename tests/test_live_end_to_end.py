@@ -1,5 +1,6 @@
 """`dvc repro` with `data.source: live` in a temporary copy of the project, downloading from a
-loopback server that serves the sample's files in the providers' formats (no internet)."""
+loopback server that serves the sample's files in the providers' formats, the Eurostat tables
+filtered for the download stage's queries (no internet)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 import yaml
 from loopback import LoopbackServer
 from test_end_to_end import copy_project, dvc
-from test_live import FRONTEX_PATH, GISCO_NAME, OPEN_DATA, gisco_fixture, toc_text
+from test_live import FRONTEX_PATH, GISCO_NAME, OPEN_DATA, gisco_fixture, serve_eurostat, toc_text
 
 from pipeline.download.fetch import read_provenance
+from pipeline.params import load_params
 from pipeline.sample import generate_sample
 
 pytestmark = pytest.mark.e2e
@@ -33,10 +35,8 @@ def live_build(tmp_path_factory):
             (local / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(raw_file, local / relative)
     with LoopbackServer() as server:
-        for raw in OPEN_DATA:
-            path = f"/eurostat/sdmx/2.1/data/{raw.dataset.upper()}" \
-                if raw.provider == "Eurostat" else FRONTEX_PATH
-            server.route(path, body=(folder / raw.filename).read_bytes())
+        frontex = next(raw for raw in OPEN_DATA if raw.provider == "Frontex")
+        server.route(FRONTEX_PATH, body=(folder / frontex.filename).read_bytes())
         server.route("/eurostat/catalogue/toc/txt", content_type="text/plain", body=toc_text(
             {raw.dataset: "12.11.2025" for raw in OPEN_DATA if raw.provider == "Eurostat"}).encode())
         server.route(f"/gisco/countries/geojson/{GISCO_NAME}",
@@ -50,22 +50,27 @@ def live_build(tmp_path_factory):
             "frontex_workbook": server.url(FRONTEX_PATH), "timeout_seconds": 10, "retries": 1,
         })
         params_file.write_text(yaml.safe_dump(params, sort_keys=False))
+        served = serve_eurostat(server, folder, load_params(params_file))
         first = dvc(project, "repro")
         hits = sum(server.hits.values())
         second = dvc(project, "repro")
-        yield project, folder, first, second, hits, sum(server.hits.values())
+        yield project, folder, first, second, hits, sum(server.hits.values()), served
 
 
 def test_the_report_is_built_from_the_downloaded_files(live_build):
-    project, folder, first, _, _, _ = live_build
+    project, folder, first, _, _, _, served = live_build
     assert "Running stage 'download'" in first.stdout
     report = project / "outputs" / "report"
     assert (report / "eaamr_2025.html").stat().st_size > 10_000
     assert (report / "eaamr_2025.pdf").stat().st_size > 10_000
     live = project / "data" / "raw" / "live"
     for raw in OPEN_DATA:
-        assert (live / raw.filename).read_bytes() == (folder / raw.filename).read_bytes()
-        assert read_provenance(live / raw.filename)["sha256"]
+        expected = served.get(raw.filename) or (folder / raw.filename).read_bytes()
+        assert (live / raw.filename).read_bytes() == expected
+        record = read_provenance(live / raw.filename)
+        assert record["sha256"]
+        if raw.provider == "Eurostat":
+            assert record["request"] == "filtered"
     record = json.loads((project / "data" / "processed" / "inputs.json").read_text())
     assert record["data_source"] == "live"
 
@@ -81,6 +86,6 @@ def test_the_maps_draw_gisco_boundaries_with_their_notice(live_build):
 
 
 def test_a_second_repro_reuses_the_downloads(live_build):
-    _, _, _, second, hits_after_first, hits_after_second = live_build
+    _, _, _, second, hits_after_first, hits_after_second, _ = live_build
     assert hits_after_second == hits_after_first
     assert "Running stage 'ingest'" not in second.stdout

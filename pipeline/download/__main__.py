@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         if params.data.source != "live":
             print(f"data.source is {params.data.source}: nothing to download")
             return 0
-        done = download_live(params.live, args.out, refresh=args.refresh, backoff=args.backoff)
+        done = download_live(params, args.out, refresh=args.refresh, backoff=args.backoff)
     except (DownloadError, InputError, ParameterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -50,6 +50,14 @@ class OfflineError(DownloadError):
     """The host could not be reached at all."""
 
 
+class HTTPStatusError(DownloadError):
+    """The server answered with an HTTP error status that is not worth a retry (404, 413, ...)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def offline_message(host: str, reason: str) -> str:
     return (f"cannot reach {host} ({reason}); use data.source=sample, or place the files under "
             "data/raw/local and use data.source=local")
@@ -252,7 +260,7 @@ def _open(url: str, timeout: float):
         error.close()
         if error.code in RETRYABLE_STATUS:
             raise _Transient("status", status) from None
-        raise DownloadError(f"{url}: {status}") from None
+        raise HTTPStatusError(f"{url}: {status}", error.code) from None
     except urllib.error.URLError as error:
         reason = error.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):

@@ -6,6 +6,10 @@ GISCO country boundaries for the maps (`gisco/CNTR_RG_<scale>_<year>_3035.geojso
 gets a provenance record (see `pipeline.download.fetch`) with the provider's licence notice and,
 for Eurostat, the dataset's last-update date from the table of contents (fetched at most once
 per run, and only when a table is actually downloaded).
+
+Eurostat tables are asked for the series and periods the pipeline uses (an SDMX 2.1 data query
+whose key comes from the input's contract in `pipeline.contracts`), and downloaded whole when
+the API refuses that query.
 """
 
 from __future__ import annotations
@@ -15,22 +19,26 @@ import datetime as dt
 import io
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import paths
+from pipeline import countries, paths
 from pipeline.catalog import RAW_INPUTS, RawInput
+from pipeline.contracts import EUROSTAT_CONTRACTS
 from pipeline.download.fetch import (
     Download,
     DownloadError,
+    HTTPStatusError,
     check_gzip,
     copy_local,
     fetch,
     fetch_bytes,
+    reusable,
 )
 from pipeline.errors import InputError
-from pipeline.params import LiveParams
+from pipeline.params import LiveParams, Params
+from pipeline.periods import ReportPeriods
 from pipeline.sources.eurostat_tsv import read_eurostat_tsv
 from pipeline.sources.frontex import read_frontex_workbook
 
@@ -51,11 +59,85 @@ FRONTEX_TERMS_URL = "https://www.frontex.europa.eu/about-frontex/legal-notice/"
 
 GISCO_COUNTRY_FIELD = "CNTR_ID"
 LIVE_DIR = paths.raw_dir("live")
+# Answers to a filtered query after which the whole table is asked for instead: a key or a
+# parameter the API does not take (400, 404 also for "no data", 406, 501), or a query or an
+# answer too large (413, 414). Timeouts, 429 and 5xx are retried as for any download.
+REFUSED_STATUS = frozenset({400, 404, 406, 413, 414, 501})
 
 
 def eurostat_url(api: str, code: str) -> str:
     """The whole-table TSV of one dataset (gzip-compressed)."""
     return f"{api}/sdmx/2.1/data/{code.upper()}?format=TSV&compressed=true"
+
+
+def eurostat_query_url(api: str, raw: RawInput, start: str) -> str:
+    """The TSV (gzip) of the series `raw`'s contract selects, from period `start` on."""
+    return (f"{api}/sdmx/2.1/data/{raw.dataset.upper()}/{eurostat_key(raw)}"
+            f"?format=TSV&compressed=true&startPeriod={start}")
+
+
+def eurostat_key(raw: RawInput) -> str:
+    """The SDMX series key of `raw`'s contract: one position per dimension in the dataset's
+    order, several codes joined by '+', empty for all: `M.PER.TOTAL.T.TOTAL.ASY_APP+NASY_APP.BE+...`
+    """
+    contract = EUROSTAT_CONTRACTS[raw.name]
+    codes = {"freq": (contract.frequency,), **{name: (code,) for name, code in
+                                               contract.selection.items()},
+             **contract.kept, "geo": countries.EU27}
+    unknown = [name for name in codes if name not in raw.dimensions]
+    if unknown:
+        raise ValueError(f"{raw.dataset}: the contract selects {', '.join(unknown)}, which the "
+                         f"catalogue's dimensions ({', '.join(raw.dimensions)}) do not have")
+    return ".".join("+".join(codes.get(name, ())) for name in raw.dimensions)
+
+
+def start_periods(year: int, key_years: Iterable[int] = ()) -> dict[str, str]:
+    """The first period to download for the edition of `year`, by frequency (M, Q, A).
+
+    Monthly: the first month any stage reads, July Y-8 (`ReportPeriods.monthly_history`: the
+    projection's 8 years to June Y, which hold the five-year look-back from July Y-5, the
+    comparison period and the stock months). Quarterly series are used from July Y-5 (the
+    five-year look-back), annual ones for the five calendar years to Y-1 and for the key's
+    vintages (`key_years`: population of Y and GDP of Y-1 unless fixed in params.yaml). Both
+    start with the monthly ones all the same, and annual ones at the earliest key vintage when
+    that is earlier: the selected series are few, so the earlier years cost little and leave a
+    margin should a stage look further back.
+    """
+    first = ReportPeriods(year).monthly_history.first
+    return {"M": str(first), "Q": f"{first.year}-Q{first.quarter}",
+            "A": str(min([first.year, *key_years]))}
+
+
+def fetch_eurostat(query: str, whole: str, target: Path, *, refresh: bool = False,
+                   check: Callable[[Path], None] | None = None,
+                   metadata: Callable[[], Mapping[str, object]] = dict,
+                   **options) -> Download:
+    """Download the filtered `query`, or the `whole` table when the API refuses the query
+    (`REFUSED_STATUS`); other failures are retried and reported as by `fetch`.
+
+    A file already downloaded from either URL is reused unless `refresh`. The provenance record
+    says which request was used (`request`: filtered or whole, `source_url`) and, after a
+    refusal, the refused query and the answer.
+    """
+    if not refresh:
+        for url in (query, whole):
+            if (record := reusable(target, url)) is not None:
+                return Download(target, url, True, record)
+    try:
+        return fetch(query, target, refresh=True, check=check, metadata=lambda: {
+            **metadata(), "request": "filtered",
+            "format": "Eurostat TSV (gzip), the series and periods of the query"}, **options)
+    except HTTPStatusError as error:
+        if error.status not in REFUSED_STATUS:
+            raise
+        refusal = str(error)
+    try:
+        return fetch(whole, target, refresh=True, check=check, metadata=lambda: {
+            **metadata(), "request": "whole", "format": "Eurostat whole-table TSV (gzip)",
+            "filtered_request_refused": refusal}, **options)
+    except DownloadError as error:
+        raise DownloadError(f"{error}; the filtered request before it was refused: "
+                            f"{refusal}") from None
 
 
 def eurostat_toc_url(api: str) -> str:
@@ -185,6 +267,7 @@ class Planned:
     dataset: str
     check: Callable[[Path], None]
     describe: Callable[[], dict[str, object]]
+    whole_table: str | None = None  # Eurostat: the URL to fall back on when `source` is refused
 
     @property
     def is_url(self) -> bool:
@@ -195,14 +278,18 @@ def open_data_inputs() -> tuple[RawInput, ...]:
     return tuple(raw for raw in RAW_INPUTS if raw.open_data)
 
 
-def plan(live: LiveParams, toc: EurostatToc, year: int) -> list[Planned]:
-    """Every file `data.source: live` needs, in catalogue order, then the GISCO boundaries."""
+def plan(params: Params, toc: EurostatToc, year: int) -> list[Planned]:
+    """Every file `data.source: live` needs for the edition of `params`, in catalogue order,
+    then the GISCO boundaries; `year` (the current one) goes into the licence notices."""
+    live = params.live
+    starts = start_periods(params.year, (params.population_year, params.gdp_year))
     planned = []
     for raw in open_data_inputs():
         if raw.format == "eurostat-tsv":
+            query = eurostat_query_url(live.eurostat_api, raw, starts[raw.frequency])
             planned.append(Planned(
-                raw.filename, eurostat_url(live.eurostat_api, raw.dataset), raw.provider,
-                raw.dataset, check_eurostat_tsv, _eurostat_record(raw, toc, year)))
+                raw.filename, query, raw.provider, raw.dataset, check_eurostat_tsv,
+                _eurostat_record(raw, toc, year), eurostat_url(live.eurostat_api, raw.dataset)))
         elif raw.format == "frontex-xlsx":
             source = live.frontex_workbook
             if not source.startswith(("http://", "https://")):
@@ -231,7 +318,6 @@ def _base(provider: str, dataset: str, description: str) -> dict[str, object]:
 def _eurostat_record(raw: RawInput, toc: EurostatToc, year: int) -> Callable[[], dict[str, object]]:
     def describe() -> dict[str, object]:
         return {**_base(raw.provider, raw.dataset, raw.description),
-                "format": "Eurostat whole-table TSV (gzip)",
                 "licence": EUROSTAT_LICENCE.format(year=year),
                 "licence_url": EUROSTAT_TERMS_URL,
                 **toc.last_update(raw.dataset)}
@@ -263,24 +349,30 @@ def _gisco_record(live: LiveParams, year: int) -> Callable[[], dict[str, object]
     return describe
 
 
-def download_live(live: LiveParams, out_dir: Path = LIVE_DIR, *, refresh: bool = False,
+def download_live(params: Params, out_dir: Path = LIVE_DIR, *, refresh: bool = False,
                   backoff: float = 1.0, log: Callable[[str], None] = print) -> list[Download]:
-    """Fetch every open-data input and the GISCO boundaries into `out_dir`; stop at the first
-    failure (files already fetched stay, each complete and with its provenance record)."""
+    """Fetch every open-data input of the edition and the GISCO boundaries into `out_dir`; stop
+    at the first failure (files already fetched stay, each complete and with its provenance
+    record)."""
+    live = params.live
     options = {"timeout": live.timeout_seconds, "retries": live.retries, "backoff": backoff}
     toc = EurostatToc(live.eurostat_api, **options)
     year = dt.datetime.now(dt.UTC).year
     done = []
-    for item in plan(live, toc, year):
+    for item in plan(params, toc, year):
         target = out_dir / item.filename
-        if item.is_url:
+        if item.whole_table is not None:
+            result = fetch_eurostat(item.source, item.whole_table, target, refresh=refresh,
+                                    check=item.check, metadata=item.describe, **options)
+        elif item.is_url:
             result = fetch(item.source, target, refresh=refresh, check=item.check,
                            metadata=item.describe, **options)
         else:
             result = copy_local(item.source, target, check=item.check, metadata=item.describe)
         name = target.relative_to(out_dir).as_posix()
+        whole = ", the whole table" if result.provenance.get("request") == "whole" else ""
         log(f"reused {name}" if result.reused else
-            f"saved {name} ({result.provenance['bytes']} bytes)")
+            f"saved {name} ({result.provenance['bytes']} bytes{whole})")
         done.append(result)
     return done
 
