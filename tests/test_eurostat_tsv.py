@@ -116,7 +116,9 @@ def test_tolerates_missing_or_extra_spaces(tmp_path):
 def test_accepts_the_older_time_header(tmp_path):
     path = tmp_path / "t.tsv.gz"
     _write_gz(path, "unit,geo\\time\t2024 \nNR,DE\t1 \n")
-    assert read_eurostat_tsv(path).value.tolist() == [1.0]
+    frame = read_eurostat_tsv(path)
+    assert frame.value.tolist() == [1.0]
+    assert frame.freq.tolist() == ["A"]  # the older files had no freq: it is read from the period
 
 
 def test_reads_millions_of_observations(tmp_path):
@@ -238,8 +240,8 @@ def test_non_numeric_value(tmp_path, cell):
     assert "row 3" in str(error) and "2024-08" in str(error)
 
 
-@pytest.mark.parametrize("cell", ["12 P", "12 p1", ": ?"])
-def test_flags_that_are_not_lower_case_letters(tmp_path, cell):
+@pytest.mark.parametrize("cell", ["12 P!", "12 p1", ": ?"])
+def test_flags_that_are_not_letters(tmp_path, cell):
     path = tmp_path / "flag.tsv.gz"
     _write_gz(path, HEADER + f"M,PER,TOTAL,T,TOTAL,ASY_APP,DE\t1 \t2 \t{cell}\n")
     error = _error(path)

@@ -1,16 +1,16 @@
 """One entry point for a Eurostat table in either of the formats the API serves.
 
     read_eurostat_file(path)   # .tsv.gz / .tsv -> whole-table TSV; .csv / .csv.gz -> SDMX-CSV
+    read_eurostat_file(path, {"freq": "M", "geo": ["DE", "EL"]})   # only these series
 
-Both readers return the same tidy frame (dimension columns, `time_period`, `value`, `flag`).
+Both readers return the same tidy frame (dimension columns, `time_period`, `value`, `flag`),
+and with a selection (dimension -> codes) keep only the matching series while reading.
 A name with neither ending is recognised by its first line. `find_eurostat_file` looks for a
 dataset's file in a folder under any of the accepted names, so analysts may supply either.
 """
 
 from __future__ import annotations
 
-import gzip
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.sources.eurostat_sdmx_csv import read_eurostat_sdmx_csv
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+from pipeline.sources.eurostat_tsv import Selection, read_eurostat_tsv
 
 # Accepted file names of a dataset `<code>`, in the order they are looked for.
 SUFFIXES = (".tsv.gz", ".tsv", ".csv.gz", ".csv")
@@ -41,26 +41,15 @@ def eurostat_format(path: Path | str) -> str:
                            ".csv or .csv.gz", row=1)
 
 
-def read_eurostat_file(path: Path | str) -> pd.DataFrame:
-    """Read a Eurostat table in TSV (`.tsv.gz`, `.tsv`) or SDMX-CSV (`.csv`, `.csv.gz`) form."""
+def read_eurostat_file(path: Path | str, selection: Selection | None = None) -> pd.DataFrame:
+    """Read a Eurostat table in TSV (`.tsv.gz`, `.tsv`) or SDMX-CSV (`.csv`, `.csv.gz`) form,
+    all of it or only the series of `selection`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file not found" if not path.exists() else "is not a file")
     if eurostat_format(path) == "sdmx-csv":
-        return read_eurostat_sdmx_csv(path)
-    raw = path.read_bytes()
-    if raw.startswith(b"\x1f\x8b") or not raw:
-        return read_eurostat_tsv(path)
-    # An uncompressed TSV: the TSV reader expects gzip, so compress a temporary copy and report
-    # any error against the analyst's file.
-    with tempfile.TemporaryDirectory() as folder:
-        packed = Path(folder) / f"{path.name}.gz"
-        packed.write_bytes(gzip.compress(raw, compresslevel=1, mtime=0))
-        try:
-            return read_eurostat_tsv(packed)
-        except InputError as error:
-            problem = error.problem.replace("is empty once decompressed", "is empty")
-            raise InputError(path, problem, row=error.row, field=error.field) from None
+        return read_eurostat_sdmx_csv(path, selection)
+    return read_eurostat_tsv(path, selection, gzip_only=path.name.lower().endswith(".gz"))
 
 
 def find_eurostat_file(folder: Path | str, code: str) -> Path | None:

@@ -8,10 +8,15 @@ Layout (gzip, tab-separated, UTF-8)::
 
 The first cell of each row holds the comma-joined dimension codes; every other cell is a value,
 a space and the observation flags (`p` provisional, `e` estimated, `b` break, `c` confidential,
-...). `:` means "not available".
+...). `:` means "not available". Older bulk files wrote `dims\\time` as the first header cell,
+months as `2019M07`, quarters as `2019Q3`, the applicant type as `asyl_app`, and had no `freq`
+dimension; some files write Greece `GR` or flags in capitals. The readers harmonise these to the
+API's codes (`DIMENSION_ALIASES`, `GEO_ALIASES`, `PERIOD_FORMS`, `FREQUENCIES`; flags in lower
+case).
 
-`read_eurostat_tsv` returns a tidy long frame, one row per series and period; it parses with
-pyarrow and reshapes with numpy, so it stays fast for tables of millions of observations.
+`read_eurostat_tsv(path, selection)` returns a tidy long frame, one row per series and period.
+A selection (dimension -> codes to keep) is applied line by line while the file is decompressed,
+so of a whole table of hundreds of MB only the selected series are held and parsed.
 `write_eurostat_tsv` is its inverse and writes deterministic bytes.
 """
 
@@ -22,8 +27,10 @@ import io
 import os
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -31,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from pipeline import atomic
+from pipeline import atomic, countries
 from pipeline.errors import InputError
 
 TIME_COLUMN = "time_period"
@@ -39,10 +46,26 @@ VALUE_COLUMN = "value"
 FLAG_COLUMN = "flag"
 MISSING = ":"
 
+# Which series to read: dimension -> the codes kept (one code may be given as a string).
+Selection = Mapping[str, str | Collection[str]]
+# Dimension names of the older bulk files -> the API's.
+DIMENSION_ALIASES = {"asyl_app": "applicant"}
+# Member States written with their ISO code -> Eurostat's code, in the `geo` dimension (GR -> EL).
+GEO_ALIASES = {state.iso2: state.eurostat for state in countries.MEMBER_STATES
+               if state.iso2 != state.eurostat}
+# Time codes of the older bulk files -> the API's: 2019M07 -> 2019-07, 2019Q3 -> 2019-Q3.
+PERIOD_FORMS = ((re.compile(r"^(\d{4})M(0[1-9]|1[0-2])$"), r"\1-\2"),
+                (re.compile(r"^(\d{4})Q([1-4])$"), r"\1-Q\2"))
+# The older bulk files have no `freq` dimension: it is read from their (harmonised) time codes.
+FREQUENCIES = {"A": re.compile(r"^\d{4}$"), "Q": re.compile(r"^\d{4}-Q[1-4]$"),
+               "M": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")}
+
 _GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
 # `dims\TIME_PERIOD`; the older bulk files wrote `dims\time`, accepted too.
 _HEADER_FIRST_CELL = re.compile(r"^\s*(?P<dims>[^\\]+)\\(?:TIME_PERIOD|time)\s*$", re.IGNORECASE)
-_FLAGS = re.compile(r"^[a-z]*$")
+_FLAGS = re.compile(r"^[A-Za-z]*$")  # read in any case, kept in lower case
+_WRITTEN_FLAGS = re.compile(r"^[a-z]*$")
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 _RESERVED = (TIME_COLUMN, VALUE_COLUMN, FLAG_COLUMN)
 # For the frame's hundreds of MB: the C allocator is several times faster here than pyarrow's
@@ -51,47 +74,196 @@ _POOL = pa.system_memory_pool()
 
 
 # ---------------------------------------------------------------------------------------------
+# Shared by the TSV and SDMX-CSV readers
+# ---------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def open_table(path: Path, *, gzip_only: bool) -> Iterator[BinaryIO]:
+    """The file's bytes, decompressed if it is gzip, positioned after any byte-order mark.
+
+    Refuses a missing or empty file, an HTML page, and (with `gzip_only`) a file that is not
+    gzip; reading a truncated or corrupt gzip raises InputError too.
+    """
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, expected a data file") from None
+    with raw:
+        magic = raw.read(2)
+        if not magic:
+            raise InputError(path, "file is empty")
+        raw.seek(0)
+        compressed = magic == _GZIP_MAGIC
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+        try:
+            head = stream.read(1024)
+            if _looks_like_html(head):
+                raise InputError(path, "is an HTML or XML page, not Eurostat data "
+                                       "(an error or login page saved instead of the download?)")
+            if gzip_only and not compressed:
+                raise InputError(path, "is not a gzip file (expected compressed data, .gz)")
+            if not head.strip():
+                raise InputError(path, "is empty once decompressed" if compressed else "is empty")
+            stream.seek(len(_BOM) if head.startswith(_BOM) else 0)
+            yield stream
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(path, f"is a truncated or corrupt gzip file ({exc})") from None
+
+
+def _looks_like_html(head: bytes) -> bool:
+    head = head.lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or \
+        b"<html" in head
+
+
+def wanted_codes(path: Path, selection: Selection | None,
+                 dimensions: Sequence[str]) -> dict[str, set[str]]:
+    """The codes to keep of each selected dimension; in `geo` also the Member States' ISO codes.
+
+    A selected dimension that the file lacks is an InputError naming it.
+    """
+    wanted = {}
+    for name, codes in (selection or {}).items():
+        if name not in dimensions:
+            raise InputError(path, "dimension missing from the header", row=1, field=name)
+        codes = {codes} if isinstance(codes, str) else set(codes)
+        if name == "geo":
+            codes |= {iso for iso, eurostat in GEO_ALIASES.items() if eurostat in codes}
+        wanted[name] = codes
+    return wanted
+
+
+def normalise_period(code: str) -> str:
+    """The API's form of a time code: `2019M07` -> `2019-07`, `2019Q3` -> `2019-Q3`."""
+    for pattern, replacement in PERIOD_FORMS:
+        code = pattern.sub(replacement, code)
+    return code
+
+
+# ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
 
 
-def read_eurostat_tsv(path: Path | str) -> pd.DataFrame:
-    """Read a Eurostat `.tsv.gz` into a tidy frame.
+def read_eurostat_tsv(path: Path | str, selection: Selection | None = None, *,
+                      gzip_only: bool = True) -> pd.DataFrame:
+    """Read a Eurostat `.tsv.gz` (or, with `gzip_only=False`, an uncompressed TSV) into a tidy
+    frame.
 
     Columns: one per dimension (the header's names, in order), `time_period` (str, e.g.
     `2024-07`), `value` (float64, NaN where the cell is `:`), `flag` (str, "" when none).
-    Rows come series by series, in file order, each series' periods in header order.
-    Raises `InputError` naming the file (and the row and period) when the file is not a
-    well-formed Eurostat TSV.
+    Rows come series by series, in file order, each series' periods in header order. With a
+    `selection`, only the series whose code of each selected dimension is among its codes. A file
+    without `freq` whose periods are all of one frequency (M, Q or A) gets it as first dimension.
+
+    Checked on every line: the number of cells and of codes in the series key. On the lines of
+    the series kept: no empty code, numbers or `:` followed by flags of letters, no series twice
+    (also once `geo` GR is read as EL). Raises `InputError` naming the file and, where it
+    applies, the row (line of the file) and the field (period or dimension).
     """
     path = Path(path)
-    data = _decompressed(path)
-    header, body = _split_header(path, data)
-    dimensions, periods = _parse_header(path, header)
-    parsed = _parse_canonical_body(body, len(periods))
-    if parsed is None:
-        parsed = _parse_any_body(path, body, periods, data)
-    keys, values, flags = parsed
+    with open_table(path, gzip_only=gzip_only) as stream:
+        dimensions, periods = _parse_header(path, stream.readline())
+        frequency = _implied_frequency(dimensions, periods)
+        prefix = b"" if frequency is None else f"{frequency},".encode()
+        dimensions = dimensions if frequency is None else ["freq", *dimensions]
+        wanted = wanted_codes(path, selection, dimensions)
+        body, lines = _kept_lines(path, stream, dimensions, len(periods), wanted, prefix)
+    keys, values, flags = _parse_rows(path, body, periods, lines)
+    codes = _harmonised_codes(path, _split_keys(path, keys, dimensions, lines), dimensions, lines)
+    return _frame(dimensions, periods, codes, values, flags)
 
-    codes = _split_keys(path, keys, dimensions)
-    _check_unique_series(path, keys)
-    n_rows, n_periods = len(keys), len(periods)
-    row_of_obs = np.repeat(np.arange(n_rows, dtype=np.int64), n_periods)
-    period_of_obs = np.tile(np.arange(n_periods, dtype=np.int64), n_rows)
-    # large_string is what pandas' str dtype holds: taking from it avoids a cast per column.
-    columns: dict[str, pa.Array] = {
-        name: pc.take(code.cast(pa.large_string()), row_of_obs, memory_pool=_POOL)
-        for name, code in zip(dimensions, codes)
-    }
-    columns[TIME_COLUMN] = pc.take(pa.array(periods, pa.large_string()), period_of_obs,
-                                   memory_pool=_POOL)
-    columns[VALUE_COLUMN] = pa.array(values, pa.float64())
-    columns[FLAG_COLUMN] = flags.cast(pa.large_string())
-    frame = pa.table(columns).to_pandas()
-    for name in [*dimensions, TIME_COLUMN, FLAG_COLUMN]:
-        if frame[name].dtype != "str":  # pyarrow older than pandas 3 support: force the dtype
-            frame[name] = frame[name].astype("str")
-    return frame
+
+def _parse_header(path: Path, line: bytes) -> tuple[list[str], list[str]]:
+    try:
+        header = line.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"header is not valid UTF-8 ({exc.reason})", row=1) from None
+    cells = header.split("\t")
+    match = _HEADER_FIRST_CELL.match(cells[0])
+    if match is None:
+        raise InputError(
+            path,
+            f"header's first cell is {cells[0][:80]!r}, expected the dimension names followed by "
+            "'\\TIME_PERIOD' (e.g. 'freq,unit,geo\\TIME_PERIOD')",
+            row=1,
+        )
+    dimensions = [name.strip() for name in match["dims"].split(",")]
+    if any(not name for name in dimensions):
+        raise InputError(path, f"empty dimension name in {cells[0]!r}", row=1)
+    dimensions = [DIMENSION_ALIASES.get(name, name) for name in dimensions]
+    clashes = [name for name in dimensions if name in _RESERVED]
+    duplicates = sorted({name for name in dimensions if dimensions.count(name) > 1})
+    if clashes or duplicates:
+        raise InputError(path, f"dimension names must be unique and not one of {_RESERVED}: "
+                               f"{', '.join(clashes + duplicates)}", row=1)
+    periods = [normalise_period(cell.strip()) for cell in cells[1:]]
+    if not periods:
+        raise InputError(path, "header has no period columns", row=1)
+    for column, period in enumerate(periods, start=2):
+        if not period:
+            raise InputError(path, f"empty period name in header column {column}", row=1)
+    repeated = sorted({period for period in periods if periods.count(period) > 1})
+    if repeated:
+        raise InputError(path, f"period(s) repeated in the header: {', '.join(repeated)}", row=1,
+                         field=repeated[0])
+    return dimensions, periods
+
+
+def _implied_frequency(dimensions: Sequence[str], periods: Sequence[str]) -> str | None:
+    """The frequency of a file without `freq` whose periods all have one, else None."""
+    if "freq" in dimensions:
+        return None
+    return next((code for code, pattern in FREQUENCIES.items()
+                 if all(pattern.match(period) for period in periods)), None)
+
+
+def _kept_lines(path: Path, stream: BinaryIO, dimensions: Sequence[str], n_periods: int,
+                wanted: Mapping[str, set[str]], prefix: bytes) -> tuple[bytes, np.ndarray]:
+    """The data lines of the wanted series, joined, and their line numbers in the file.
+
+    Each line is tested on its series key alone (after `prefix`, the codes of dimensions the
+    file lacks); its cells are left for pyarrow to parse.
+    """
+    tests = [(dimensions.index(name), {code.encode() for code in codes})
+             for name, codes in wanted.items()]
+    in_file = dimensions[prefix.count(b","):]
+    kept, numbers, n_rows = [], [], 0
+    for number, line in enumerate(stream, start=2):
+        if line.isspace():
+            continue
+        n_rows += 1
+        cells = line.count(b"\t") + 1
+        if cells != n_periods + 1:
+            raise InputError(path, f"has {cells} cells, expected {n_periods + 1} "
+                                   "(the series key and one cell per period)", row=number)
+        key = line[:line.index(b"\t")]
+        codes = (prefix + key).split(b",")
+        if len(codes) != len(dimensions):
+            raise InputError(
+                path,
+                f"series key {key.decode('utf-8', 'replace')!r} has {key.count(b',') + 1} codes, "
+                f"expected {len(in_file)} ({','.join(in_file)})",
+                row=number, field=",".join(in_file),
+            )
+        if all(codes[index].strip() in allowed for index, allowed in tests):
+            kept.append(prefix + line.rstrip(b"\r\n"))
+            numbers.append(number)
+    if not n_rows:
+        raise InputError(path, "has a header but no data rows", row=2)
+    return b"\n".join(kept), np.array(numbers, dtype=np.int64)
+
+
+def _parse_rows(path: Path, body: bytes, periods: Sequence[str],
+                lines: np.ndarray) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """Series keys, values and flags (series-major) of the kept lines."""
+    if not lines.size:
+        return pa.array([], pa.string()), np.empty(0), pa.array([], pa.string())
+    parsed = _parse_canonical_body(body, len(periods))
+    return parsed if parsed is not None else _parse_any_body(path, body, periods, lines)
 
 
 def _parse_canonical_body(
@@ -122,8 +294,6 @@ def _parse_canonical_body(
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if table.num_rows == 0:
-        return None
     values = np.column_stack([table.column(name).to_numpy() for name in value_names]).ravel()
     n_missing = sum(table.column(name).null_count for name in value_names)
     if np.count_nonzero(np.isnan(values)) != n_missing or np.isinf(values).any():
@@ -152,172 +322,125 @@ def _block_size(body: bytes) -> int:
 
 
 def _parse_any_body(
-    path: Path, body: bytes, periods: Sequence[str], data: bytes
+    path: Path, body: bytes, periods: Sequence[str], lines: np.ndarray
 ) -> tuple[pa.Array, np.ndarray, pa.Array]:
     """General path (any spacing around values and flags), which also finds every error:
     series keys, values and flags in series-major order."""
-    table = _parse_body(path, body, len(periods), data)
+    table = _parse_body(path, body, len(periods), lines)
     n_rows, n_periods = table.num_rows, len(periods)
     keys = table.column(0).combine_chunks()
     # Period-major: all rows of period 0, then all rows of period 1, ...
     cells = pa.concat_arrays([table.column(i + 1).combine_chunks() for i in range(n_periods)])
-    values, flags = _parse_cells(path, cells, n_rows, periods)
+    values, flags = _parse_cells(path, cells, lines, periods)
     series_major = np.arange(n_rows * n_periods, dtype=np.int64).reshape(n_periods, n_rows).T
     series_major = series_major.ravel()
     return keys, values[series_major], pc.take(flags, series_major)
 
 
-def _decompressed(path: Path) -> bytes:
-    """The decompressed bytes (UTF-8, without a byte-order mark)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, expected a .tsv.gz file") from None
-    if not raw:
-        raise InputError(path, "file is empty")
-    if not raw.startswith(_GZIP_MAGIC):
-        if _looks_like_html(raw):
-            raise InputError(path, "is an HTML page, not Eurostat data "
-                                   "(an error or login page saved instead of the download?)")
-        raise InputError(path, "is not a gzip file (expected the compressed TSV, .tsv.gz)")
-    try:
-        data = gzip.decompress(raw)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise InputError(path, f"is a truncated or corrupt gzip file ({exc})") from None
-    if not data.strip():
-        raise InputError(path, "is empty once decompressed")
-    if _looks_like_html(data):
-        raise InputError(path, "holds an HTML page, not Eurostat data "
-                               "(an error page saved instead of the download?)")
-    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-
-
-def _looks_like_html(data: bytes) -> bool:
-    head = data[:1024].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or \
-        b"<html" in head
-
-
-def _split_header(path: Path, data: bytes) -> tuple[str, bytes]:
-    end = data.find(b"\n")
-    header, body = (data, b"") if end < 0 else (data[:end], data[end + 1:])
-    try:
-        return header.decode("utf-8").rstrip("\r"), body
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"header is not valid UTF-8 ({exc.reason})", row=1) from None
-
-
-def _parse_header(path: Path, header: str) -> tuple[list[str], list[str]]:
-    cells = header.split("\t")
-    match = _HEADER_FIRST_CELL.match(cells[0])
-    if match is None:
-        raise InputError(
-            path,
-            f"header's first cell is {cells[0][:80]!r}, expected the dimension names followed by "
-            "'\\TIME_PERIOD' (e.g. 'freq,unit,geo\\TIME_PERIOD')",
-            row=1,
-        )
-    dimensions = [name.strip() for name in match["dims"].split(",")]
-    if any(not name for name in dimensions):
-        raise InputError(path, f"empty dimension name in {cells[0]!r}", row=1)
-    clashes = [name for name in dimensions if name in _RESERVED]
-    duplicates = sorted({name for name in dimensions if dimensions.count(name) > 1})
-    if clashes or duplicates:
-        raise InputError(path, f"dimension names must be unique and not one of {_RESERVED}: "
-                               f"{', '.join(clashes + duplicates)}", row=1)
-    periods = [cell.strip() for cell in cells[1:]]
-    if not periods:
-        raise InputError(path, "header has no period columns", row=1)
-    for column, period in enumerate(periods, start=2):
-        if not period:
-            raise InputError(path, f"empty period name in header column {column}", row=1)
-    repeated = sorted({period for period in periods if periods.count(period) > 1})
-    if repeated:
-        raise InputError(path, f"period(s) repeated in the header: {', '.join(repeated)}", row=1,
-                         field=repeated[0])
-    return dimensions, periods
-
-
-def _parse_body(path: Path, body: bytes, n_periods: int, data: bytes) -> pa.Table:
-    if not body.strip():
-        raise InputError(path, "has a header but no data rows", row=2)
+def _parse_body(path: Path, body: bytes, n_periods: int, lines: np.ndarray) -> pa.Table:
+    """The kept lines as string columns (their cell counts are already checked)."""
     names = ["key", *(f"p{i}" for i in range(n_periods))]
-    invalid: list[object] = []
-
-    def on_invalid_row(row) -> str:
-        invalid.append(row)
-        return "skip"
-
     try:
-        table = pcsv.read_csv(
+        return pcsv.read_csv(
             io.BytesIO(body),
             read_options=pcsv.ReadOptions(column_names=names),
-            parse_options=pcsv.ParseOptions(
-                delimiter="\t", quote_char=False, escape_char=False, newlines_in_values=False,
-                ignore_empty_lines=True, invalid_row_handler=on_invalid_row,
-            ),
+            parse_options=pcsv.ParseOptions(delimiter="\t", quote_char=False, escape_char=False,
+                                            newlines_in_values=False),
             convert_options=pcsv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
                 strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
             ),
         )
     except pa.ArrowInvalid as exc:  # e.g. text that is not UTF-8
-        raise InputError(path, f"cannot be parsed as tab-separated UTF-8 text ({exc})") from None
-    if invalid:
-        _raise_wrong_cell_count(path, data.decode("utf-8", errors="replace"), n_periods + 1)
-    if table.num_rows == 0:
-        raise InputError(path, "has a header but no data rows", row=2)
-    return table
+        row = next((int(number) for number, line in zip(lines, body.split(b"\n"))
+                    if not _is_utf8(line)), None)
+        raise InputError(path, f"cannot be parsed as tab-separated UTF-8 text ({exc})",
+                         row=row) from None
 
 
-def _raise_wrong_cell_count(path: Path, text: str, expected: int) -> None:
-    """Only on error: find the first line whose cell count differs from the header's."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.rstrip("\r")
-        if number == 1 or not line:
-            continue
-        found = line.count("\t") + 1
-        if found != expected:
-            raise InputError(path, f"has {found} cells, expected {expected} "
-                                   f"(the series key and one cell per period)", row=number)
-    raise InputError(path, "has a row with the wrong number of cells")  # pragma: no cover
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def _split_keys(path: Path, keys: pa.Array, dimensions: Sequence[str]) -> list[pa.Array]:
+def _split_keys(path: Path, keys: pa.Array, dimensions: Sequence[str],
+                lines: np.ndarray) -> list[pa.Array]:
+    """One array of codes per dimension (their count per key is already checked)."""
     parts = pc.split_pattern(keys, ",")
-    lengths = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
-    wrong = np.flatnonzero(lengths != len(dimensions))
-    if wrong.size:
-        first = int(wrong[0])
-        raise InputError(
-            path,
-            f"series key {keys[first].as_py()!r} has {int(lengths[first])} codes, expected "
-            f"{len(dimensions)} ({','.join(dimensions)})",
-            row=first + 2, field=",".join(dimensions),
-        )
     codes = [pc.utf8_trim_whitespace(pc.list_element(parts, i)) for i in range(len(dimensions))]
     for name, code in zip(dimensions, codes):
         empty = np.flatnonzero(pc.equal(code, "").to_numpy(zero_copy_only=False))
         if empty.size:
-            raise InputError(path, f"empty code for dimension '{name}'", row=int(empty[0]) + 2,
-                             field=name)
+            raise InputError(path, f"empty code for dimension '{name}'",
+                             row=int(lines[empty[0]]), field=name)
     return codes
 
 
-def _check_unique_series(path: Path, keys: pa.Array) -> None:
-    normalised = pc.utf8_trim_whitespace(keys)
-    if pc.count_distinct(normalised).as_py() == len(normalised):
-        return
-    duplicated = pd.Series(normalised.to_numpy(zero_copy_only=False)).duplicated().to_numpy()
-    first = int(np.flatnonzero(duplicated)[0])
-    raise InputError(path, f"series {normalised[first].as_py()!r} appears more than once",
-                     row=first + 2)
+def _harmonised_codes(path: Path, codes: list[pa.Array], dimensions: Sequence[str],
+                      lines: np.ndarray) -> list[pa.Array]:
+    """The codes with `geo` in Eurostat's codes (GR -> EL), checking that no series appears
+    twice, whichever way its Member State is written."""
+    repeat = _first_repeat(codes)
+    if repeat is not None:
+        key = ",".join(code[repeat].as_py() for code in codes)
+        raise InputError(path, f"series {key!r} appears more than once", row=int(lines[repeat]))
+    if "geo" not in dimensions:
+        return codes
+    at = dimensions.index("geo")
+    geo = codes[at]
+    for iso, eurostat in GEO_ALIASES.items():
+        geo = pc.if_else(pc.equal(geo, iso), eurostat, geo)
+    codes = [*codes[:at], geo, *codes[at + 1:]]
+    repeat = _first_repeat(codes)
+    if repeat is not None:
+        key = ",".join(code[repeat].as_py() for code in codes)
+        raise InputError(path, f"series {key!r} appears twice: {written_both_ways(geo[repeat].as_py())}",
+                         row=int(lines[repeat]), field="geo")
+    return codes
+
+
+def written_both_ways(eurostat: str) -> str:
+    """The problem of a Member State written both ways (e.g. GR and EL) in one file."""
+    iso = next(iso for iso, code in GEO_ALIASES.items() if code == eurostat)
+    return f"{countries.name(eurostat)} is written both {iso} and {eurostat}"
+
+
+def _first_repeat(codes: Sequence[pa.Array]) -> int | None:
+    """Index of the first series key that an earlier one already had, else None."""
+    keys = pc.binary_join_element_wise(*codes, ",")
+    if pc.count_distinct(keys).as_py() == len(keys):
+        return None
+    repeated = pd.Series(keys.to_numpy(zero_copy_only=False)).duplicated().to_numpy()
+    return int(np.flatnonzero(repeated)[0])
+
+
+def _frame(dimensions: Sequence[str], periods: Sequence[str], codes: Sequence[pa.Array],
+           values: np.ndarray, flags: pa.Array) -> pd.DataFrame:
+    """The tidy frame: each series' codes repeated over its periods."""
+    n_rows, n_periods = len(codes[0]), len(periods)
+    row_of_obs = np.repeat(np.arange(n_rows, dtype=np.int64), n_periods)
+    period_of_obs = np.tile(np.arange(n_periods, dtype=np.int64), n_rows)
+    # large_string is what pandas' str dtype holds: taking from it avoids a cast per column.
+    columns: dict[str, pa.Array] = {
+        name: pc.take(code.cast(pa.large_string()), row_of_obs, memory_pool=_POOL)
+        for name, code in zip(dimensions, codes)
+    }
+    columns[TIME_COLUMN] = pc.take(pa.array(periods, pa.large_string()), period_of_obs,
+                                   memory_pool=_POOL)
+    columns[VALUE_COLUMN] = pa.array(values, pa.float64())
+    columns[FLAG_COLUMN] = pc.utf8_lower(flags.cast(pa.large_string()), memory_pool=_POOL)
+    frame = pa.table(columns).to_pandas()
+    for name in [*dimensions, TIME_COLUMN, FLAG_COLUMN]:
+        if frame[name].dtype != "str":  # pyarrow older than pandas 3 support: force the dtype
+            frame[name] = frame[name].astype("str")
+    return frame
 
 
 def _parse_cells(
-    path: Path, cells: pa.Array, n_rows: int, periods: Sequence[str]
+    path: Path, cells: pa.Array, lines: np.ndarray, periods: Sequence[str]
 ) -> tuple[np.ndarray, pa.Array]:
     """Split `value flags` cells; return float64 values (period-major) and the flags."""
     # "1234 " -> "1234", ""; "1234 p" -> "1234", "p"; ": c" -> ":", "c". Most cells carry no
@@ -336,7 +459,7 @@ def _parse_cells(
     bad_flag = pc.invert(pc.match_substring_regex(flags, _FLAGS.pattern))
     if pc.any(bad_flag).as_py():
         first = int(np.flatnonzero(bad_flag.to_numpy(zero_copy_only=False))[0])
-        raise _cell_error(path, first, n_rows, periods,
+        raise _cell_error(path, first, lines, periods,
                           f"value {cells[first].as_py()!r} is not a number followed by flags")
 
     missing = pc.or_(pc.equal(numbers, MISSING), pc.equal(numbers, ""))
@@ -354,13 +477,13 @@ def _parse_cells(
     numeric = pc.match_substring_regex(numbers, _NUMBER.pattern)
     bad = pc.and_(pc.invert(numeric), pc.invert(missing)).to_numpy(zero_copy_only=False)
     first = int(np.flatnonzero(bad)[0]) if bad.any() else 0
-    raise _cell_error(path, first, n_rows, periods,
+    raise _cell_error(path, first, lines, periods,
                       f"value {cells[first].as_py()!r} is not numeric (expected a number or ':')")
 
 
-def _cell_error(path: Path, index: int, n_rows: int, periods: Sequence[str], problem: str):
-    period_index, row_index = divmod(index, n_rows)
-    return InputError(path, problem, row=row_index + 2, field=periods[period_index])
+def _cell_error(path: Path, index: int, lines: np.ndarray, periods: Sequence[str], problem: str):
+    period_index, row_index = divmod(index, len(lines))
+    return InputError(path, problem, row=int(lines[row_index]), field=periods[period_index])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,7 +517,7 @@ def write_eurostat_tsv(frame: pd.DataFrame, dimensions: Sequence[str], path: Pat
             raise ValueError(f"codes in column {name!r} must not contain commas")
     if data.duplicated([*dimensions, TIME_COLUMN]).any():
         raise ValueError("frame has more than one value for the same series and period")
-    if not data[FLAG_COLUMN].str.fullmatch(_FLAGS.pattern).all():
+    if not data[FLAG_COLUMN].str.fullmatch(_WRITTEN_FLAGS.pattern).all():
         raise ValueError("flags must be lower-case letters")
 
     numbers = _format_values(data[VALUE_COLUMN].to_numpy(dtype=float))
