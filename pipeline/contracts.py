@@ -107,6 +107,12 @@ class EurostatContract:
         dimensions = {name: pa.Column(str, pa.Check.isin(list(codes))) for name, codes in self.kept.items()}
         return tidy_schema(self.frequency, dimensions, nullable=True)
 
+    def codes(self) -> dict[str, tuple[str, ...]]:
+        """The series read from the file, as the readers' selection: dimension -> codes kept
+        (the selected code, the kept codes, the frequency and the Member States)."""
+        return {**{name: (code,) for name, code in self.selection.items()}, **self.kept,
+                "freq": (self.frequency,), "geo": tuple(EU_GEO)}
+
 
 TOTALS = {"citizen": "TOTAL", "sex": "T", "age": "TOTAL"}
 

@@ -117,24 +117,26 @@ def _convert(cells: pd.Series, kind: str, path: Path, column: str) -> pd.Series:
 
 
 def read_eurostat_input(path: Path, contract: EurostatContract) -> pd.DataFrame:
-    """Read a Eurostat table (TSV or SDMX-CSV) and keep the slice the pipeline uses, for the EU27."""
+    """Read the slice of a Eurostat table (TSV or SDMX-CSV) that the pipeline uses, for the EU27.
+
+    Only the contract's series are kept while the file is read. A dimension the contract
+    neither selects nor keeps (besides freq and geo) must have a single code among them.
+    """
     _check_readable(path)
-    table = read_eurostat_file(path)
-    for dimension in [*contract.selection, *contract.kept, "freq", "geo"]:
-        if dimension not in table.columns:
-            raise InputError(path, "dimension missing from the header", field=dimension)
-    selected = table["freq"] == contract.frequency
-    for dimension, code in contract.selection.items():
-        selected &= table[dimension] == code
-    for dimension, codes in contract.kept.items():
-        selected &= table[dimension].isin(codes)
-    selected &= table["geo"].isin(countries.EU27)
-    if not selected.any():
+    table = read_eurostat_file(path, contract.codes())
+    declared = {*contract.codes(), "time_period", "value", "flag"}
+    for dimension in [name for name in table.columns if name not in declared]:
+        codes = sorted(table[dimension].unique())
+        if len(codes) > 1:
+            shown = ", ".join(codes[:10]) + (", ..." if len(codes) > 10 else "")
+            raise InputError(path, f"unexpected dimension with {len(codes)} codes among the series "
+                                   f"read ({shown}): the contract neither selects one of its codes "
+                                   "nor keeps it", field=dimension)
+    if table.empty:
         wanted = ", ".join(f"{k}={v}" for k, v in {"freq": contract.frequency, **contract.selection}.items())
         raise InputError(path, f"no Member State rows for the selection {wanted}")
     columns = ["geo", *contract.kept, "time_period", "value", "flag"]
-    tidy = table.loc[selected, columns].rename(columns={"time_period": "period"})
-    return tidy.reset_index(drop=True)
+    return table[columns].rename(columns={"time_period": "period"})
 
 
 def _describe_series(row: pd.Series) -> str:
