@@ -49,8 +49,8 @@ def test_eurodac_period_is_the_twelve_month_window(tmp_path):
      "row 2, field 'capacity': 'Infinity' is not a finite"),
     ("eurodac", "period_start,period_end,origin,destination,hits\n2024-07,2025-06,EL,DE,7000.4\n",
      "row 2, field 'hits': '7000.4' is not a whole number"),
-    ("ibc_member_states", "member_state,route,month,detections\n"
-     "EL,Eastern Mediterranean Route,2024-07,0.5\n", "row 2, field 'detections': '0.5' is not a whole"),
+    ("ibc_member_states", ("member_state,route,month,detections\n"
+     "EL,Eastern Mediterranean Route,2024-07,0.5\n"), "row 2, field 'detections': '0.5' is not a whole"),
     ("sar", SAR_HEADER + "IT,July 2024,4\n", "row 2, field 'month'"),
     ("sar", SAR_HEADER + "IT,2024-07,4\nIT,2024-07,4\n", "duplicate rows"),
     ("eurodac", "period_start,period_end,origin,destination,hits\n2024-07,2025-06,DE,DE,10\n",

@@ -58,8 +58,8 @@ def test_params_check_command_names_the_empty_file(tmp_path):
     import sys
 
     write(tmp_path, "")
-    result = subprocess.run([sys.executable, "-c", "import sys; from pipeline.params import "
-                             "stage_params; stage_params(sys.argv[1])", str(tmp_path / "params.yaml")],
+    result = subprocess.run([sys.executable, "-c", ("import sys; from pipeline.params import "
+                             "stage_params; stage_params(sys.argv[1])"), str(tmp_path / "params.yaml")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "params.yaml: the file is empty" in result.stderr
