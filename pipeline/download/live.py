@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import countries, paths
+from pipeline import paths
 from pipeline.catalog import RAW_INPUTS, RawInput
 from pipeline.contracts import EUROSTAT_CONTRACTS
 from pipeline.download.fetch import (
@@ -80,10 +80,7 @@ def eurostat_key(raw: RawInput) -> str:
     """The SDMX series key of `raw`'s contract: one position per dimension in the dataset's
     order, several codes joined by '+', empty for all: `M.PER.TOTAL.T.TOTAL.ASY_APP+NASY_APP.BE+...`
     """
-    contract = EUROSTAT_CONTRACTS[raw.name]
-    codes = {"freq": (contract.frequency,), **{name: (code,) for name, code in
-                                               contract.selection.items()},
-             **contract.kept, "geo": countries.EU27}
+    codes = EUROSTAT_CONTRACTS[raw.name].codes()
     unknown = [name for name in codes if name not in raw.dimensions]
     if unknown:
         raise ValueError(f"{raw.dataset}: the contract selects {', '.join(unknown)}, which the "
