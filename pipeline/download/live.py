@@ -217,10 +217,15 @@ class EurostatToc:
 # ---------------------------------------------------------------------------------------------
 
 
-def check_eurostat_tsv(path: Path) -> None:
-    """A complete gzip holding a Eurostat TSV with at least one data row."""
-    check_gzip(path)
-    read_eurostat_tsv(path)
+def eurostat_check(raw: RawInput) -> Callable[[Path], None]:
+    """The content check of `raw`'s download: a complete gzip holding a Eurostat TSV with rows
+    of the series its contract reads. Read with the contract's selection, so that a whole table
+    of real size (the fallback) is checked in little memory."""
+    def check(path: Path) -> None:
+        check_gzip(path)
+        if read_eurostat_tsv(path, EUROSTAT_CONTRACTS[raw.name].codes()).empty:
+            raise InputError(path, f"holds none of the series the pipeline reads from {raw.dataset}")
+    return check
 
 
 def check_frontex_workbook(path: Path) -> None:
@@ -285,7 +290,7 @@ def plan(params: Params, toc: EurostatToc, year: int) -> list[Planned]:
         if raw.format == "eurostat-tsv":
             query = eurostat_query_url(live.eurostat_api, raw, starts[raw.frequency])
             planned.append(Planned(
-                raw.filename, query, raw.provider, raw.dataset, check_eurostat_tsv,
+                raw.filename, query, raw.provider, raw.dataset, eurostat_check(raw),
                 _eurostat_record(raw, toc, year), eurostat_url(live.eurostat_api, raw.dataset)))
         elif raw.format == "frontex-xlsx":
             source = live.frontex_workbook
