@@ -1,6 +1,6 @@
 """Data annex: an accessible spreadsheet of every figure's and table's values, and the CSVs.
 
-`outputs/annex/eaamr_<year>_data_annex.xlsx`: a cover sheet (title, edition, reference
+`outputs/<year>/annex/eaamr_<year>_data_annex.xlsx`: a cover sheet (title, edition, reference
 period, data source, contents with links), a notes sheet (definitions, flags, the sample
 warning), then one sheet per figure and table: title, unit and source above the table, a
 marked header row, set column widths, frozen header, the data as an Excel table. The CSVs are
@@ -80,7 +80,7 @@ class Item:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A table of outputs/tables/ that has no figure."""
+    """A table of outputs/<year>/tables/ that has no figure."""
 
     stem: str
     title: str
@@ -88,7 +88,7 @@ class TableSpec:
     unit: str
 
 
-# Tables the pipeline writes to outputs/tables/, in annex order.
+# Tables the pipeline writes to outputs/<year>/tables/, in annex order.
 TABLES = (
     TableSpec("pressure_indicators", "Indicators of migratory pressure by Member State",
               "Frontex, Eurostat, EUAA and eu-LISA", "as in each row's `unit` column"),

@@ -24,8 +24,7 @@ import yaml
 from pipeline import atomic, maps, paths
 from pipeline.download.fetch import read_provenance
 from pipeline.download.live import LIVE_DIR, gisco_path
-from pipeline.errors import ParameterError
-from pipeline.params import Params, load_params
+from pipeline.params import Params, stage_params
 
 BOUNDARIES_FILE = paths.PROCESSED_DIR / "boundaries.geojson"
 RECORD_FILE = paths.PROCESSED_DIR / "boundaries.yaml"
@@ -84,9 +83,10 @@ def source_line(line: str, attribution: str | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args(argv)
+    params = stage_params()  # a bad parameter: exit status 2, one line
     try:
-        record = prepare(load_params())
-    except (FileNotFoundError, ValueError, ParameterError) as error:
+        record = prepare(params)
+    except (FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"boundaries: {record['boundaries']}")

@@ -1,7 +1,7 @@
 """Caveats log: the editorial choices the pipeline makes, declared as data next to the code
 that makes them (a module-level `CAVEATS` tuple) and written out with this edition's values.
 
-    python -m pipeline.caveats   # -> outputs/tables/caveats.csv and the report's appendix
+    python -m pipeline.caveats   # -> outputs/<year>/tables/caveats.csv and the report's appendix
 """
 
 from __future__ import annotations

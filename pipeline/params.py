@@ -230,5 +230,15 @@ def flatten(params: Params) -> dict[str, object]:
     return flat
 
 
+def from_params(name: str, path: Path | str = paths.PARAMS_FILE) -> object:
+    """A notebook parameter's value in params.yaml (`data_source` for data.source). The
+    parameters cells use it, so that a notebook run by hand in JupyterLab computes the edition
+    of params.yaml, as `dvc repro` does (Papermill then injects the same values)."""
+    values = flatten(load_params(path))
+    if name not in values:
+        raise ParameterError(f"{path}: no parameter {name!r} (nested keys join with '_')")
+    return values[name]
+
+
 if __name__ == "__main__":  # `python -m pipeline.params`: check params.yaml, as `make report` does
     stage_params()

@@ -1,7 +1,7 @@
 """Reconciliation: the figures published in an edition of the EAAMR next to this build's values.
 
 The published statements (`pipeline.published`) are check targets only: this module reads the
-values the build computed (the figures' CSVs and the tables in outputs/tables) and says, for
+values the build computed (the figures' CSVs and the tables in outputs/<year>/tables) and says, for
 each statement, the difference and whether it lies within the precision its wording implies
 ("nearly 97 000": from 96 500 up to 97 000). Nothing here feeds a computation.
 """

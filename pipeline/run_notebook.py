@@ -4,13 +4,16 @@
 
 The notebook receives the values of params.yaml it declares in its `parameters` cell
 (nested keys joined by '_': data.source -> data_source). The executed copy is written to
-outputs/notebooks/, and kept when the notebook fails, for debugging; run times and absolute
-paths are left out of it, so that equal inputs give an equal copy.
+outputs/<year>/notebooks/; when the notebook fails, it is kept beside it as
+`<name>.failed.ipynb`, for debugging (the stage's outputs, the last good executed copy among
+them, stay as they were: `pipeline.stage`). Run times and absolute paths are left out of it, so
+that equal inputs give an equal copy.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -51,15 +54,18 @@ def _project_relative(path: str) -> str:
         return path
 
 
-def strip_run_metadata(executed: Path) -> None:
+def strip_run_metadata(executed: Path, output_path: Path | None = None) -> None:
     """Remove from an executed notebook what differs between two runs on the same inputs: the
     start and end times and durations papermill and the kernel record, the absolute paths (made
     relative to the project), the random ids of the cells papermill adds. Parameters, cell
-    status and exceptions are kept."""
+    status and exceptions are kept. `output_path`: the path the copy is kept under, when it
+    was executed under a temporary name."""
     notebook = nbformat.read(executed, as_version=4)
     run_record = notebook.metadata.get("papermill", {})
     for key in VOLATILE_RUN_KEYS:
         run_record.pop(key, None)
+    if output_path is not None and run_record.get("output_path"):
+        run_record["output_path"] = _project_relative(str(output_path))
     for key in ("input_path", "output_path"):
         if run_record.get(key):
             run_record[key] = _project_relative(run_record[key])
@@ -73,23 +79,31 @@ def strip_run_metadata(executed: Path) -> None:
 
 
 def run(notebook: Path, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> Path:
+    """Execute `notebook` into `executed_dir`; the executed copy replaces the last one only
+    when the run succeeds, else it is kept as `failed_copy` and the error raised."""
     notebook = notebook if notebook.is_absolute() else paths.PROJECT_ROOT / notebook
     executed = executed_dir / notebook.name
+    running = executed.with_name(f".{executed.stem}.running.ipynb")
     executed.parent.mkdir(parents=True, exist_ok=True)
     parameters = notebook_parameters(notebook)
     try:
         papermill.execute_notebook(
             str(notebook),
-            str(executed),
+            str(running),
             parameters=parameters,
             kernel_name=KERNEL,
             cwd=str(paths.PROJECT_ROOT),
             progress_bar=False,
             log_output=False,
         )
-    finally:
-        if executed.is_file():
-            strip_run_metadata(executed)
+    except BaseException:
+        if running.is_file():
+            strip_run_metadata(running, failed_copy(executed))
+            os.replace(running, failed_copy(executed))
+        raise
+    strip_run_metadata(running, executed)
+    os.replace(running, executed)
+    failed_copy(executed).unlink(missing_ok=True)  # an earlier failure's copy, now out of date
     return executed
 
 
@@ -123,13 +137,13 @@ def main(argv: list[str] | None = None, executed_dir: Path = paths.EXECUTED_NOTE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
     notebook = parser.parse_args(argv).notebook
+    failed = failed_copy(executed_dir / notebook.name)
     try:
         run(notebook, executed_dir)
     except PapermillExecutionError as exc:
-        executed = executed_dir / notebook.name
         print(
-            f"error: notebook {notebook} failed in {failing_cell(executed)} "
-            f"({exc.ename}: {exc.evalue}); executed copy kept at {executed}",
+            f"error: notebook {notebook} failed in {failing_cell(failed)} "
+            f"({exc.ename}: {exc.evalue}); executed copy kept at {paths.display_path(failed)}",
             file=sys.stderr,
         )
         return 1
@@ -137,6 +151,11 @@ def main(argv: list[str] | None = None, executed_dir: Path = paths.EXECUTED_NOTE
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def failed_copy(executed: Path) -> Path:
+    """Where the executed copy of a notebook that failed is kept: `<name>.failed.ipynb`."""
+    return executed.with_name(f"{executed.stem}.failed.ipynb")
 
 
 if __name__ == "__main__":

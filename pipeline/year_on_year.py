@@ -1,6 +1,6 @@
 """Year-on-year diff: the largest changes in each indicator against the previous period.
 
-Built on the pressure indicators table (`pipeline.pressure`, outputs/tables/
+Built on the pressure indicators table (`pipeline.pressure`, outputs/<year>/tables/
 pressure_indicators.csv: one row per indicator and Member State of the key, with `value`,
 `previous` and their periods). For each indicator: the total over those Member States, the
 `TOP` Member States with the largest change in number (either sign), and the `TOP` with the

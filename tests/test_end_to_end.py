@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -64,14 +65,14 @@ def built(tmp_path_factory):
 
 def test_report_is_built_as_html_and_pdf(built):
     project, _ = built
-    report = project / "outputs" / "report"
+    report = project / "outputs" / "2025" / "report"
     assert (report / "eaamr_2025.html").stat().st_size > 10_000
     assert (report / "eaamr_2025.pdf").stat().st_size > 10_000
 
 
 def test_html_shows_the_sar_figure_caption_source_and_sample_banner(built):
     project, _ = built
-    html = (project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
+    html = (project / "outputs" / "2025" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     text = normalise(soup.get_text(" "))
     assert "Figure 2 \u2013 Persons disembarked in search and rescue events" in text
@@ -83,11 +84,11 @@ def test_html_shows_the_sar_figure_caption_source_and_sample_banner(built):
 
 def test_every_figure_appears_with_its_number_caption_source_and_alt_text(built):
     project, _ = built
-    soup = BeautifulSoup((project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8"),
+    soup = BeautifulSoup((project / "outputs" / "2025" / "report" / "eaamr_2025.html").read_text(encoding="utf-8"),
                          "html.parser")
     text = normalise(soup.get_text(" "))
     alts = [img.get("alt", "") for img in soup.find_all("img")]
-    for facts_file in sorted((project / "outputs" / "facts").glob("fig*.yaml")):
+    for facts_file in sorted((project / "outputs" / "2025" / "facts").glob("fig*.yaml")):
         facts = yaml.safe_load(facts_file.read_text())
         figure = next(values for name, values in facts.items() if name.startswith("fig"))
         assert normalise(figure["caption"]) in text
@@ -97,8 +98,8 @@ def test_every_figure_appears_with_its_number_caption_source_and_alt_text(built)
 
 def test_prose_numbers_come_from_the_figure_data(built):
     project, _ = built
-    facts = yaml.safe_load((project / "outputs" / "facts" / "fig2_sar.yaml").read_text())
-    html = (project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
+    facts = yaml.safe_load((project / "outputs" / "2025" / "facts" / "fig2_sar.yaml").read_text())
+    html = (project / "outputs" / "2025" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
     text = normalise(BeautifulSoup(html, "html.parser").get_text(" "))
     assert f"{facts['sar']['total']} persons were disembarked" in text
     assert f"{facts['sar']['leading']} accounted together for {facts['sar']['leading_share']}" in text
@@ -106,7 +107,7 @@ def test_prose_numbers_come_from_the_figure_data(built):
 
 def test_pdf_is_a4_with_the_sar_figure_caption_and_banner(built):
     project, _ = built
-    reader = PdfReader(project / "outputs" / "report" / "eaamr_2025.pdf")
+    reader = PdfReader(project / "outputs" / "2025" / "report" / "eaamr_2025.pdf")
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)
     text = normalise(" ".join(page.extract_text() for page in reader.pages))
@@ -116,7 +117,7 @@ def test_pdf_is_a4_with_the_sar_figure_caption_and_banner(built):
 
 def test_figure_files_and_plotted_values(built):
     project, _ = built
-    figures = project / "outputs" / "figures"
+    figures = project / "outputs" / "2025" / "figures"
     for suffix in ("png", "svg", "csv"):
         assert (figures / f"fig2_sar.{suffix}").stat().st_size > 0
     plotted = (figures / "fig2_sar.csv").read_text()
@@ -148,7 +149,7 @@ def expected_totals(project: Path, year: int) -> dict[str, dict[str, float]]:
 
 
 def check_figures_reconcile(project: Path, year: int) -> None:
-    figures = project / "outputs" / "figures"
+    figures = project / "outputs" / str(year) / "figures"
     for stem, columns in expected_totals(project, year).items():
         for suffix in ("png", "svg", "csv"):
             assert (figures / f"{stem}.{suffix}").stat().st_size > 0, f"{stem}.{suffix}"
@@ -166,7 +167,7 @@ def check_pressure_tables_reconcile(project: Path, year: int) -> None:
     """The pressure indicators and the pool contributions agree with the processed data."""
     periods = ReportPeriods(year)
     processed = project / "data" / "processed"
-    tables = project / "outputs" / "tables"
+    tables = project / "outputs" / str(year) / "tables"
     indicators = pd.read_csv(tables / "pressure_indicators.csv")
     key_states = set(indicators["geo"])
     assert "DK" not in key_states and len(key_states) == 26
@@ -187,8 +188,8 @@ def check_pressure_tables_reconcile(project: Path, year: int) -> None:
         assert rows["contribution_relocations"].sum() == pytest.approx(
             size - rows["not_due_relocations"].sum())
         assert rows["key_share"].sum() == pytest.approx(1.0)
-    facts = yaml.safe_load((project / "outputs" / "facts" / "pressure.yaml").read_text())
-    html = (project / "outputs" / "report" / f"eaamr_{year}.html").read_text(encoding="utf-8")
+    facts = yaml.safe_load((project / "outputs" / str(year) / "facts" / "pressure.yaml").read_text())
+    html = (project / "outputs" / str(year) / "report" / f"eaamr_{year}.html").read_text(encoding="utf-8")
     text = normalise(BeautifulSoup(html, "html.parser").get_text(" "))
     assert "a reconstruction, not the Commission's method" in text
     assert f"are under migratory pressure; {facts['pressure']['at_risk']}" in text
@@ -213,7 +214,7 @@ REPORT_HEADINGS = [
 
 def test_html_has_the_eaamr_structure_numbered_figures_and_no_external_request(built):
     project, _ = built
-    html = (project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
+    html = (project / "outputs" / "2025" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     headings = [normalise(h.get_text(" ")).strip() for h in soup.find_all("h2")]
     assert [h for h in headings if h in REPORT_HEADINGS] == REPORT_HEADINGS
@@ -232,11 +233,11 @@ def test_html_has_the_eaamr_structure_numbered_figures_and_no_external_request(b
 
 def test_pdf_text_carries_the_captions_and_the_pipelines_numbers(built):
     project, _ = built
-    reader = PdfReader(project / "outputs" / "report" / "eaamr_2025.pdf")
+    reader = PdfReader(project / "outputs" / "2025" / "report" / "eaamr_2025.pdf")
     assert len(reader.pages) >= 10
     text = normalise(" ".join(page.extract_text() for page in reader.pages))
     facts = {}
-    for path in (project / "outputs" / "facts").glob("*.yaml"):
+    for path in (project / "outputs" / "2025" / "facts").glob("*.yaml"):
         facts.update(yaml.safe_load(path.read_text()))
     for number in range(1, 10):
         caption = normalise(facts[f"fig{number}"]["caption"]).split(" (")[0]
@@ -258,18 +259,29 @@ def test_pdf_text_carries_the_captions_and_the_pipelines_numbers(built):
     assert fonts == {True}  # every font is embedded
 
 
+def edition_hashes(project: Path, year: int) -> dict[str, str]:
+    folder = project / "outputs" / str(year)
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
 def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it(built):
     project, _ = built
     second = dvc(project, "repro")
     assert "Running stage" not in second.stdout
+    edition_2025 = edition_hashes(project, 2025)
     set_param(project, "year", 2026)
     third = dvc(project, "repro")
+    # the 2025 edition stays beside the new one: report, figures, tables, annex, facts
+    assert edition_hashes(project, 2025) == edition_2025
+    assert {"report/eaamr_2025.html", "report/eaamr_2025.pdf", "figures/fig1_route_map.png",
+            "tables/pressure_indicators.csv", "annex/eaamr_2025_data_annex.xlsx"} <= set(edition_2025)
     assert "Running stage 'fig2_sar'" in third.stdout
     assert "Running stage 'report'" in third.stdout
     # ingest checks the workbook has no blank cell inside the new edition's months
     assert "Running stage 'ingest'" in third.stdout
     assert "Running stage 'sample_data'" not in third.stdout
-    assert (project / "outputs" / "report" / "eaamr_2026.html").is_file()
+    assert (project / "outputs" / "2026" / "report" / "eaamr_2026.html").is_file()
     check_figures_reconcile(project, 2026)
     check_pressure_tables_reconcile(project, 2026)
 

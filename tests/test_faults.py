@@ -87,7 +87,8 @@ def test_a_failing_notebook_stops_dvc_repro_naming_itself_and_the_cell(ingested)
     assert result.returncode != 0
     assert "notebooks/03_fig2_sar.ipynb failed in cell 4, line 2 (`raise RuntimeError(" in output
     assert "RuntimeError: checks failed" in output
-    executed = nbformat.read(ingested / "outputs" / "notebooks" / "03_fig2_sar.ipynb", as_version=4)
+    executed = nbformat.read(ingested / "outputs" / "2025" / "notebooks" / "03_fig2_sar.failed.ipynb",
+                             as_version=4)
     errors = [o for cell in executed.cells for o in cell.get("outputs", [])
               if o.get("output_type") == "error"]
     assert [error["evalue"] for error in errors] == ["checks failed"]
@@ -100,7 +101,7 @@ def test_a_repro_killed_mid_stage_is_redone_by_the_next_run(ingested):
     params = yaml.safe_load(params_file.read_text())
     params["sample"]["seed"] += 1
     params_file.write_text(yaml.safe_dump(params, sort_keys=False))
-    executed = ingested / "outputs" / "notebooks" / "01_ingest.ipynb"
+    executed = ingested / "outputs" / "2025" / "notebooks" / "01_ingest.ipynb"
     started = executed.stat().st_mtime_ns
 
     def notebook_started() -> bool:  # DVC removes the stage's outputs, papermill writes anew

@@ -60,7 +60,7 @@ def live_build(tmp_path_factory):
 def test_the_report_is_built_from_the_downloaded_files(live_build):
     project, folder, first, _, _, _, served = live_build
     assert "Running stage 'download'" in first.stdout
-    report = project / "outputs" / "report"
+    report = project / "outputs" / "2025" / "report"
     assert (report / "eaamr_2025.html").stat().st_size > 10_000
     assert (report / "eaamr_2025.pdf").stat().st_size > 10_000
     live = project / "data" / "raw" / "live"
@@ -78,10 +78,10 @@ def test_the_report_is_built_from_the_downloaded_files(live_build):
 def test_the_maps_draw_gisco_boundaries_with_their_notice(live_build):
     project = live_build[0]
     for stem, key in (("fig1_route_map", "fig1"), ("fig5_eurodac_map", "fig5")):
-        facts = yaml.safe_load((project / "outputs" / "facts" / f"{stem}.yaml").read_text())
+        facts = yaml.safe_load((project / "outputs" / "2025" / "facts" / f"{stem}.yaml").read_text())
         assert facts[key]["source"].endswith(
             "; boundaries: \u00a9 EuroGeographics for the administrative boundaries")
-    html = (project / "outputs" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
+    html = (project / "outputs" / "2025" / "report" / "eaamr_2025.html").read_text(encoding="utf-8")
     assert "EuroGeographics" in html
 
 

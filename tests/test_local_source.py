@@ -7,6 +7,7 @@ optional files are removed to show their figures are left out with a note.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -61,7 +62,7 @@ def convert_sample_to_local(project: Path) -> None:
 
 def facts(project: Path) -> dict:
     merged = {}
-    for path in sorted((project / "outputs" / "facts").glob("*.yaml")):
+    for path in sorted((project / "outputs" / "2025" / "facts").glob("*.yaml")):
         merged.update(yaml.safe_load(path.read_text()))
     return merged
 
@@ -81,7 +82,7 @@ def comparable(all_facts: dict) -> dict:
 
 
 def html_text(project: Path, year: int = 2025) -> str:
-    html = (project / "outputs" / "report" / f"eaamr_{year}.html").read_text(encoding="utf-8")
+    html = (project / "outputs" / str(year) / "report" / f"eaamr_{year}.html").read_text(encoding="utf-8")
     return normalise(BeautifulSoup(html, "html.parser").get_text(" "))
 
 
@@ -108,6 +109,81 @@ def test_local_files_converted_from_the_sample_give_the_same_report(sample_then_
     text = html_text(project)
     assert "Synthetic sample data" not in text
     assert "Figure 2 \u2013 Persons disembarked in search and rescue events" in text
+
+
+def outputs_hashes(project: Path) -> dict[str, str]:
+    """sha256 of every file of data/processed and of the edition's outputs, by path; the copy
+    a failed notebook leaves for debugging is not an output."""
+    folders = (project / "data" / "processed", project / "outputs" / "2025")
+    return {str(path.relative_to(project)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for folder in folders for path in sorted(folder.rglob("*"))
+            if path.is_file() and not path.name.endswith(".failed.ipynb")}
+
+
+def failing_repro(project: Path) -> str:
+    bin_dir = Path(sys.executable).parent
+    result = subprocess.run([str(bin_dir / "dvc"), "repro"], cwd=project, capture_output=True,
+                            text=True, check=False,
+                            env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert result.returncode != 0, result.stdout
+    return result.stdout + result.stderr
+
+
+def test_a_bad_input_keeps_every_output_and_the_fixed_input_carries_on(sample_then_local):
+    project, _ = sample_then_local
+    sar_file = project / "data" / "raw" / "local" / "frontex" / "sar_disembarkations.csv"
+    original = sar_file.read_bytes()
+    before = outputs_hashes(project)
+    lines = original.decode().splitlines()
+    lines[1] = ",".join(lines[1].split(",")[:2] + ["-5"])
+    sar_file.write_text("\n".join(lines) + "\n")
+
+    output = failing_repro(project)
+    assert "sar_disembarkations.csv, row 2, field 'persons': negative count" in output
+    assert "stage ingest failed: its outputs are left as they were" in output
+    assert outputs_hashes(project) == before  # the 16 tables, inputs.json, the report ...
+    assert (project / "outputs" / "2025" / "notebooks" / "01_ingest.failed.ipynb").is_file()
+
+    sar_file.write_bytes(original)
+    dvc(project, "repro")
+    assert outputs_hashes(project) == before
+    assert "up to date" in dvc(project, "status").stdout
+
+
+def test_a_failing_figure_stage_keeps_its_figure_and_facts(sample_then_local):
+    project, _ = sample_then_local
+    notebook = project / "notebooks" / "03_fig2_sar.ipynb"
+    original = notebook.read_bytes()
+    before = outputs_hashes(project)
+    cells = json.loads(original)
+    cells["cells"].append({"cell_type": "code", "execution_count": None, "id": "broken",
+                           "metadata": {}, "outputs": [],
+                           "source": ["raise RuntimeError('a check after the figure was saved')"]})
+    notebook.write_text(json.dumps(cells))
+
+    output = failing_repro(project)
+    assert "a check after the figure was saved" in output
+    assert outputs_hashes(project) == before  # fig2_sar.png/.svg/.csv, its facts, the report
+
+    notebook.write_bytes(original)
+    dvc(project, "repro")
+    assert outputs_hashes(project) == before
+
+
+def test_a_failing_report_stage_keeps_the_last_good_report(sample_then_local):
+    project, _ = sample_then_local
+    section = project / "report" / "sections" / "introduction.qmd"
+    original = section.read_bytes()
+    before = outputs_hashes(project)
+    section.write_text(section.read_text() + "\nA number typed wrong: {{< var sar.totl >}}.\n")
+
+    output = failing_repro(project)
+    assert "unknown variable 'sar.totl'" in output
+    assert outputs_hashes(project) == before  # eaamr_2025.html and .pdf, byte for byte
+
+    section.write_bytes(original)
+    dvc(project, "repro")
+    assert outputs_hashes(project) == before
 
 
 def test_changing_an_input_value_changes_the_number_in_the_prose(sample_then_local):

@@ -54,7 +54,23 @@ def test_a_failing_notebook_names_itself_and_the_cell_and_keeps_its_copy(tmp_pat
     assert main([str(notebook)], executed_dir=tmp_path / "executed") == 1
     message = capsys.readouterr().err
     assert "broken.ipynb" in message and "cell 3" in message and "ValueError: bad data" in message
-    assert (tmp_path / "executed" / "broken.ipynb").is_file()
+    assert (tmp_path / "executed" / "broken.failed.ipynb").is_file()
+    assert not (tmp_path / "executed" / "broken.ipynb").exists()  # no good copy was made
+
+
+def test_a_failed_run_keeps_the_last_good_executed_copy(tmp_path):
+    executed = tmp_path / "executed"
+    notebook = make_notebook(tmp_path / "flaky.ipynb", "year = 1", "x = 1")
+    assert main([str(notebook)], executed_dir=executed) == 0
+    good = (executed / "flaky.ipynb").read_bytes()
+    make_notebook(notebook, "year = 1", "raise ValueError('bad data')")
+    assert main([str(notebook)], executed_dir=executed) == 1
+    assert (executed / "flaky.ipynb").read_bytes() == good
+    assert "bad data" in (executed / "flaky.failed.ipynb").read_text()
+    make_notebook(notebook, "year = 1", "x = 2")
+    assert main([str(notebook)], executed_dir=executed) == 0
+    assert not (executed / "flaky.failed.ipynb").exists()
+    assert sorted(path.name for path in executed.iterdir()) == ["flaky.ipynb"]
 
 
 def test_a_parameter_missing_from_params_yaml_is_refused(tmp_path, capsys):
@@ -76,3 +92,26 @@ def test_failing_cell_is_quoted_by_the_line_that_raised(tmp_path):
     path = tmp_path / "executed.ipynb"
     nbformat.write(notebook, path)
     assert failing_cell(path) == "cell 2, line 3 (`value = math.sqrt(-1)`)"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_notebook_run_by_hand_takes_the_values_of_params_yaml(notebook):
+    """Run in JupyterLab (no Papermill), the parameters cell reads params.yaml, so the notebook
+    computes and writes the edition that `dvc repro` would."""
+    cell = next(c for c in nbformat.read(notebook, as_version=4).cells
+                if "parameters" in c.metadata.get("tags", []))
+    namespace: dict[str, object] = {}
+    exec(compile(cell.source, str(notebook), "exec"), namespace)  # noqa: S102 - our own notebook
+    expected = flatten(load_params())
+    declared = papermill.inspect_notebook(str(notebook))
+    assert declared and {name: namespace[name] for name in declared} == {
+        name: expected[name] for name in declared}
+
+
+def test_from_params_names_a_parameter_that_does_not_exist(tmp_path):
+    from pipeline.params import ParameterError, from_params
+
+    (tmp_path / "params.yaml").write_text((paths.PARAMS_FILE).read_text())
+    assert from_params("data_source", tmp_path / "params.yaml") == load_params().data.source
+    with pytest.raises(ParameterError, match="no parameter 'colour'"):
+        from_params("colour", tmp_path / "params.yaml")

@@ -16,8 +16,8 @@ from pathlib import Path
 from pipeline import paths
 from pipeline.download.fetch import DownloadError
 from pipeline.download.live import download_live
-from pipeline.errors import InputError, ParameterError
-from pipeline.params import load_params
+from pipeline.errors import InputError
+from pipeline.params import stage_params
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,14 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=paths.raw_dir("live"), help=argparse.SUPPRESS)
     parser.add_argument("--backoff", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    params = stage_params(args.params)  # a bad parameter: exit status 2, one line
     try:
-        params = load_params(args.params)
         args.out.mkdir(parents=True, exist_ok=True)
         if params.data.source != "live":
             print(f"data.source is {params.data.source}: nothing to download")
             return 0
         done = download_live(params, args.out, refresh=args.refresh, backoff=args.backoff)
-    except (DownloadError, InputError, ParameterError) as error:
+    except (DownloadError, InputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     fetched = sum(not item.reused for item in done)

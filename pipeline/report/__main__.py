@@ -1,4 +1,4 @@
-"""Build the report: `python -m pipeline.report` writes outputs/report/eaamr_{year}.html and .pdf."""
+"""Build the report: `python -m pipeline.report` writes outputs/<year>/report/eaamr_{year}.html and .pdf."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.errors import ParameterError
-from pipeline.params import load_params
+from pipeline.params import stage_params
 from pipeline.report import RenderError, ReportSourceError, assemble, render
 
 
@@ -24,8 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--params", type=Path, default=paths.PARAMS_FILE, help="params.yaml")
     args = parser.parse_args(argv)
+    params = stage_params(args.params)  # a bad parameter: exit status 2, one line
     try:
-        params = load_params(args.params)
         build_dir = assemble(
             paths.REPORT_BUILD_DIR,
             source_dir=paths.REPORT_SOURCE_DIR,
@@ -33,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             figures_dir=paths.FIGURES_DIR,
         )
         html, pdf = render(build_dir, paths.REPORT_DIR, f"eaamr_{params.year}", engine=args.engine)
-    except (ParameterError, ReportSourceError, RenderError) as exc:
+    except (ReportSourceError, RenderError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(html)

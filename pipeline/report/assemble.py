@@ -7,7 +7,7 @@ The build folder is a complete Quarto project that `quarto render` (or the pando
       _quarto.yml, index.qmd, styles.css, ...   copied from report/
       _variables.yml                             every facts/*.yaml merged (read by {{< var >}})
       _generated/*.md                            facts/*.md (pulled in by {{< include >}})
-      figures/*.png, *.svg                       outputs/figures/
+      figures/*.png, *.svg                       outputs/<year>/figures/
 
 Every `{{< var a.b >}}` and `{{< include f >}}` is checked here, so that both render paths fail
 with the same clear message (file, line, missing key or file) instead of printing `?var:a.b`.
@@ -150,7 +150,7 @@ def check_build(build_dir: Path, variables: Mapping, origins: Mapping[Path, Path
     """Raise one ReportSourceError listing every unknown var, missing include or image.
 
     `origins` maps files of the build folder to where they were copied from, so messages name
-    the file a person edits (report/index.qmd, outputs/facts/banner.md), not the copy.
+    the file a person edits (report/index.qmd, outputs/<year>/facts/banner.md), not the copy.
     """
     build_dir = Path(build_dir)
     problems: list[str] = []
