@@ -27,6 +27,10 @@ from pipeline.errors import ParameterError
 from pipeline.params import flatten, load_params
 
 KERNEL = "python3"
+# The kernel's own log stays quiet: every run ends with the kernel interrupted before shutdown,
+# which it logs as an error ("KeyboardInterrupt caught in kernel") on a successful build.
+# Errors of the notebook's code reach the executed copy and the stage's message as before.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration")
 ADDED_BY_PAPERMILL = {"injected-parameters", "papermill-error-cell-tag"}  # tags of its cells
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -95,6 +99,7 @@ def run(notebook: Path, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> Pa
             cwd=str(paths.PROJECT_ROOT),
             progress_bar=False,
             log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
     except BaseException:
         if running.is_file():

@@ -115,3 +115,16 @@ def test_from_params_names_a_parameter_that_does_not_exist(tmp_path):
     assert from_params("data_source", tmp_path / "params.yaml") == load_params().data.source
     with pytest.raises(ParameterError, match="no parameter 'colour'"):
         from_params("colour", tmp_path / "params.yaml")
+
+
+def test_a_successful_run_logs_nothing_that_looks_like_a_failure(tmp_path):
+    import subprocess
+    import sys
+
+    notebook = make_notebook(tmp_path / "quiet.ipynb", "year = 1", "x = 1")
+    code = ("import sys; from pathlib import Path; from pipeline.run_notebook import main; "
+            "sys.exit(main([sys.argv[1]], executed_dir=Path(sys.argv[2])))")
+    result = subprocess.run([sys.executable, "-c", code, str(notebook), str(tmp_path / "executed")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "KeyboardInterrupt" not in result.stderr and "ERROR" not in result.stderr
