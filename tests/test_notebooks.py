@@ -127,4 +127,4 @@ def test_a_successful_run_logs_nothing_that_looks_like_a_failure(tmp_path):
     result = subprocess.run([sys.executable, "-c", code, str(notebook), str(tmp_path / "executed")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert "KeyboardInterrupt" not in result.stderr and "ERROR" not in result.stderr
+    assert "[IPKernelApp]" not in result.stderr  # e.g. "ERROR | KeyboardInterrupt caught in kernel"
