@@ -443,7 +443,7 @@ def test_entry_point_exits_non_zero_with_one_clear_message(case_id, clean_projec
     for words in expected:
         assert words in errors[0], errors[0]
     assert outputs_hashes(clean_project, notebook) == before
-    assert (clean_project / "outputs" / "2025" / "notebooks" / f"{notebook}.failed.ipynb").is_file()
+    assert list((clean_project / "outputs").glob(f"*/notebooks/{notebook}.failed.ipynb"))
 
 
 def stage_commands() -> dict[str, list[str]]:
