@@ -36,7 +36,7 @@ def test_each_notebook_parameter_is_declared_for_its_stage_in_dvc_yaml(notebook)
     stages = yaml.safe_load((paths.PROJECT_ROOT / "dvc.yaml").read_text())["stages"]
     stage = next(s for s in stages.values() if f"notebooks/{notebook.name}" in s["cmd"])
     declared = {name.replace(".", "_") for name in stage.get("params", [])}
-    assert set(papermill.inspect_notebook(str(notebook))) <= declared
+    assert set(papermill.inspect_notebook(str(notebook))) == declared  # reads exactly those
     assert f"notebooks/{notebook.name}" in stage["deps"]
 
 
