@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_end_to_end import copy_project, dvc  # one definition of a clean copy
+from bench.projects import copy_project, dvc  # one definition of a clean copy
 
 COMPARED = ("outputs", "data/processed")
 

@@ -27,6 +27,7 @@ import openpyxl
 import pytest
 import yaml
 
+from bench.projects import copy_project
 from pipeline import ingest, paths
 from pipeline.catalog import raw_input
 from pipeline.errors import InputError, ParameterError
@@ -35,7 +36,6 @@ from pipeline.key import edition_key
 from pipeline.params import load_params
 from pipeline.periods import ReportPeriods
 from pipeline.sample import generate_sample
-from tests.test_end_to_end import copy_project
 
 SEED = 20251111
 

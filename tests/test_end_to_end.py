@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,45 +12,11 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from pipeline import paths
+from bench.projects import copy_project, dvc
 from pipeline.periods import ReportPeriods
+from tests.helpers import normalise, set_param
 
 pytestmark = pytest.mark.e2e
-
-SKIPPED = {".git", ".venv", "outputs", ".dvc/tmp", ".dvc/cache", "data/processed", "data/raw/sample",
-           ".pytest_cache"}
-
-
-def normalise(text: str) -> str:
-    """Collapse line breaks and runs of spaces (keeping no-break spaces in numbers); undo smart quotes."""
-    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
-    return re.sub(r"[ \t\r\n]+", " ", text)
-
-
-def copy_project(target: Path) -> Path:
-    def ignore(folder, names):
-        relative = Path(folder).relative_to(paths.PROJECT_ROOT)
-        return {n for n in names if (relative / n).as_posix() in SKIPPED or n == "__pycache__"}
-
-    shutil.copytree(paths.PROJECT_ROOT, target, ignore=ignore)
-    subprocess.run(["git", "init", "-q"], cwd=target, check=True)
-    return target
-
-
-def dvc(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run([str(Path(sys.executable).parent / "dvc"), *args], cwd=project, env=env,
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
-
-
-def set_param(project: Path, key: str, value) -> None:
-    params_file = project / "params.yaml"
-    params = yaml.safe_load(params_file.read_text())
-    params[key] = value
-    params_file.write_text(yaml.safe_dump(params))
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.test_end_to_end import copy_project, dvc
+from bench.projects import copy_project, dvc
 
 DVC = str(Path(sys.executable).parent / "dvc")
 

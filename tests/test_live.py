@@ -10,15 +10,13 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 from loopback import LoopbackServer, closed_port
 
-from bench.eurostat_api import filter_tsv
 from pipeline import boundaries, maps, paths
-from pipeline.catalog import RAW_INPUTS, raw_input
+from pipeline.catalog import raw_input
 from pipeline.download.fetch import read_provenance
 from pipeline.download.live import (
     EurostatToc,
@@ -31,50 +29,16 @@ from pipeline.download.live import (
 )
 from pipeline.params import LiveParams, Params, load_params
 from pipeline.sample import generate_sample
+from tests.helpers import (
+    FRONTEX_PATH,
+    GISCO_NAME,
+    OPEN_DATA,
+    gisco_fixture,
+    serve_eurostat,
+    toc_text,
+)
 
 SEED = 20251111
-FRONTEX_PATH = "/frontex/assets/Monthly_detections_of_IBC_2025_11_03.xlsx"
-GISCO_NAME = "CNTR_RG_20M_2024_3035.geojson"
-OPEN_DATA = [raw for raw in RAW_INPUTS if raw.open_data]
-
-
-def toc_text(dates: dict[str, str]) -> str:
-    """The Eurostat table of contents' layout: quoted, tab-separated, titles indented."""
-    lines = [('"title"\t"code"\t"type"\t"last update of data"\t"last table structure change"\t'
-             '"data start"\t"data end"'),
-             '"Population and social conditions"\t"data"\t"folder"\t""\t""\t""\t""']
-    for code, date in dates.items():
-        lines.append(f'"    Dataset {code}"\t"{code}"\t"dataset"\t"{date}"\t"01.01.2024"\t'
-                     f'"2008"\t"2025"')
-    return "\n".join(lines) + "\n"
-
-
-def gisco_fixture(path: Path) -> bytes:
-    """A GISCO-shaped countries file (CNTR_ID, NAME_ENGL, ISO3_CODE; EPSG:3035), made from the
-    project's base map: GISCO itself cannot be reached from the tests."""
-    basemap = maps.load_basemap()
-    gisco = basemap.rename(columns={"code": "CNTR_ID", "name": "NAME_ENGL", "iso3": "ISO3_CODE"})
-    gisco = gisco.drop(columns=["eu", "iso_numeric"]).assign(CNTR_NAME=gisco["NAME_ENGL"])
-    gisco.to_file(path, driver="GeoJSON", engine="pyogrio")
-    return path.read_bytes()
-
-
-def serve_eurostat(server: LoopbackServer, folder: Path, params: Params) -> dict[str, bytes]:
-    """Route each Eurostat table of `folder` as the API serves it: whole, and filtered for the
-    query the download stage makes for `params`; return the filtered bodies by file name."""
-    served = {}
-    for item in plan(params, EurostatToc("http://unused"), 2026):
-        if item.whole_table is None:
-            continue
-        table = folder / item.filename
-        server.route(urlsplit(item.whole_table).path, body=table.read_bytes())
-        query = urlsplit(item.source)
-        served[item.filename] = filter_tsv(table, query.path.rsplit("/", 1)[1],
-                                           parse_qs(query.query)["startPeriod"][0])
-        server.route(query.path, body=served[item.filename])
-    return served
-
-
 @pytest.fixture(scope="module")
 def providers(tmp_path_factory):
     """The loopback server serving a full set of provider files made from the sample; the

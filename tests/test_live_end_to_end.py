@@ -10,12 +10,19 @@ import shutil
 import pytest
 import yaml
 from loopback import LoopbackServer
-from test_end_to_end import copy_project, dvc
-from test_live import FRONTEX_PATH, GISCO_NAME, OPEN_DATA, gisco_fixture, serve_eurostat, toc_text
 
+from bench.projects import copy_project, dvc
 from pipeline.download.fetch import read_provenance
 from pipeline.params import load_params
 from pipeline.sample import generate_sample
+from tests.helpers import (
+    FRONTEX_PATH,
+    GISCO_NAME,
+    OPEN_DATA,
+    gisco_fixture,
+    serve_eurostat,
+    toc_text,
+)
 
 pytestmark = pytest.mark.e2e
 

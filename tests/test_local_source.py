@@ -19,10 +19,11 @@ import pandas as pd
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from test_end_to_end import copy_project, dvc, normalise
 
+from bench.projects import copy_project, dvc
 from pipeline.sources.eurostat_sdmx_csv import write_eurostat_sdmx_csv
 from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+from tests.helpers import normalise
 
 pytestmark = pytest.mark.e2e
 

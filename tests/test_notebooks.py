@@ -1,6 +1,5 @@
 """Notebook stages: parameters come from params.yaml, failures stop the build loudly."""
 
-from pathlib import Path
 
 import nbformat
 import papermill
@@ -10,18 +9,9 @@ import yaml
 from pipeline import paths
 from pipeline.params import flatten, load_params
 from pipeline.run_notebook import main
+from tests.helpers import make_notebook
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
-
-
-def make_notebook(path: Path, parameters: str, *cells: str) -> Path:
-    notebook = nbformat.v4.new_notebook()
-    parameter_cell = nbformat.v4.new_code_cell(parameters)
-    parameter_cell.metadata["tags"] = ["parameters"]
-    notebook.cells = [parameter_cell, *(nbformat.v4.new_code_cell(cell) for cell in cells)]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, path)
-    return path
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from bench.projects import copy_project, dvc
 from pipeline.run_notebook import main as run_notebook
 from scripts.compare_builds import differing_files, output_hashes
-from tests.test_end_to_end import copy_project, dvc
-from tests.test_notebooks import make_notebook
+from tests.helpers import make_notebook
 
 # Every kind of output the report's build writes; each must be present and identical.
 OUTPUT_TYPES = (".parquet", ".json", ".csv", ".png", ".svg", ".yaml", ".md", ".ipynb", ".xlsx",
