@@ -6,7 +6,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install report test lab sample clean bench
+.PHONY: install report test quick lab sample clean bench
 
 install: $(INSTALLED)
 
@@ -22,6 +22,10 @@ report: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
+
+# The fast loop while editing: unit, contract and render tests, no `dvc repro` builds.
+quick: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not e2e" -q
 
 # Benchmark on fresh clones of HEAD (several minutes); writes docs/performance.md.
 bench: $(INSTALLED)
