@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -79,3 +81,16 @@ def serve_eurostat(server: LoopbackServer, folder: Path, params: Params) -> dict
                                            parse_qs(query.query)["startPeriod"][0])
         server.route(query.path, body=served[item.filename])
     return served
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder`, by path relative to it."""
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def copy_built(built_project: dict, target: Path) -> Path:
+    """A copy of the shared build to change (DVC's own temporary folder is not copied)."""
+    shutil.copytree(built_project["project"], target, symlinks=True,
+                    ignore=lambda folder, names: ["tmp"] if Path(folder).name == ".dvc" else [])
+    return target

@@ -12,17 +12,15 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from bench.projects import copy_project, dvc
+from bench.projects import dvc
 from pipeline.periods import ReportPeriods
-from tests.helpers import normalise, set_param
+from tests.helpers import copy_built, normalise, set_param
 
 pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
-    first = dvc(project, "repro")
-    return project, first
+def built(built_project):
+    return built_project["project"], built_project["repro"]
 
 
 def test_report_is_built_as_html_and_pdf(built):
@@ -227,8 +225,9 @@ def edition_hashes(project: Path, year: int) -> dict[str, str]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it(built):
-    project, _ = built
+def test_second_repro_does_nothing_and_a_new_year_reruns_only_what_depends_on_it(built_project,
+                                                                                   tmp_path):
+    project = copy_built(built_project, tmp_path / "project")
     second = dvc(project, "repro")
     assert "Running stage" not in second.stdout
     edition_2025 = edition_hashes(project, 2025)

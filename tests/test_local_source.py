@@ -20,10 +20,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from bench.projects import copy_project, dvc
+from bench.projects import dvc
 from pipeline.sources.eurostat_sdmx_csv import write_eurostat_sdmx_csv
 from pipeline.sources.eurostat_tsv import read_eurostat_tsv
-from tests.helpers import normalise
+from tests.helpers import copy_built, normalise
 
 pytestmark = pytest.mark.e2e
 
@@ -88,9 +88,8 @@ def html_text(project: Path, year: int = 2025) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample_then_local(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("local") / "project")
-    dvc(project, "repro")
+def sample_then_local(tmp_path_factory, built_project):
+    project = copy_built(built_project, tmp_path_factory.mktemp("local") / "project")
     sample_facts = facts(project)
     convert_sample_to_local(project)
     set_data_param(project, "source", "local")

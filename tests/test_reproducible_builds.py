@@ -4,9 +4,7 @@ build never modifies its raw inputs; the HTML report requests nothing from anoth
 
 from __future__ import annotations
 
-import hashlib
 import re
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -41,23 +39,13 @@ def test_the_executed_copy_of_a_notebook_is_the_same_on_every_run(tmp_path, last
     assert ("ValueError" in text) == ("raise" in last_cell)
 
 
-def tree_hashes(folder: Path) -> dict[str, str]:
-    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> dict:
-    """Two cold builds of copies taken at the same moment; the first is built in two steps so
-    that its raw inputs can be hashed before the stages that read them run."""
-    folder = tmp_path_factory.mktemp("reproducible")
-    first, second = copy_project(folder / "first"), copy_project(folder / "second")
-    dvc(first, "repro", "sample_data")
-    raw_before = tree_hashes(first / "data" / "raw")
-    dvc(first, "repro")
-    raw_after = tree_hashes(first / "data" / "raw")
+def builds(tmp_path_factory, built_project) -> dict:
+    """Two cold builds: the shared one, and one of a copy of the same working tree."""
+    second = copy_project(tmp_path_factory.mktemp("reproducible") / "second")
     dvc(second, "repro")
-    return {"first": first, "second": second, "raw_before": raw_before, "raw_after": raw_after}
+    return {"first": built_project["project"], "second": second,
+            "raw_before": built_project["raw_before"], "raw_after": built_project["raw_after"]}
 
 
 @pytest.mark.e2e
