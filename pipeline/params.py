@@ -240,5 +240,11 @@ def from_params(name: str, path: Path | str = paths.PARAMS_FILE) -> object:
     return values[name]
 
 
+def section_from_notebook(model: type[BaseModel], section: str, values: dict[str, object]):
+    """One section of the parameters (e.g. `PressureParams`, 'pressure') rebuilt and validated
+    from a notebook's flattened variables (`pressure_sar_share`, ...)."""
+    return model.model_validate({name: values[f"{section}_{name}"] for name in model.model_fields})
+
+
 if __name__ == "__main__":  # `python -m pipeline.params`: check params.yaml, as `make report` does
     stage_params()

@@ -113,6 +113,18 @@ def summary(table: pd.DataFrame, pool: Pool) -> dict[str, float]:
     }
 
 
+def pool_table(key: pd.Series, pools: Iterable[Pool], beneficiaries: Iterable[str],
+               params) -> pd.DataFrame:
+    """The contributions to each pool (`contributions`), one table, with the deductions and
+    their redistribution as params.yaml `pool:` sets them."""
+    beneficiaries = list(beneficiaries)
+    return pd.concat([
+        contributions(key, pool, beneficiaries=beneficiaries, deducted=params.deducted,
+                      deducted_share=params.deducted_share,
+                      redistribute=params.redistribute_deductions)
+        for pool in pools], ignore_index=True)
+
+
 def pools_from_params(pool) -> tuple[Pool, Pool]:
     """The Commission's proposal (at least 30 000 relocations, Article 12) and the Council's
     pool, from params.yaml `pool:`."""

@@ -1,4 +1,5 @@
 import pytest
+from pydantic import ValidationError
 
 from pipeline import paths
 from pipeline.errors import ParameterError
@@ -63,3 +64,14 @@ def test_params_check_command_names_the_empty_file(tmp_path):
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "params.yaml: the file is empty" in result.stderr
+
+
+def test_a_section_is_rebuilt_from_a_notebooks_flattened_variables():
+    from pipeline.params import PoolParams, PressureParams, section_from_notebook
+
+    params = load_params()
+    values = flatten(params)
+    assert section_from_notebook(PressureParams, "pressure", values) == params.pressure
+    assert section_from_notebook(PoolParams, "pool", values) == params.pool
+    with pytest.raises(ValidationError):
+        section_from_notebook(PressureParams, "pressure", {**values, "pressure_sar_share": 2.0})

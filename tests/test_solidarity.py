@@ -90,3 +90,14 @@ def test_the_pool_table_lists_every_member_state_and_the_totals(sample_key):
     assert len(lines) == 2 + 26 + 1
     assert "| Greece |" in markdown and "beneficiary" in markdown
     assert lines[-1].startswith("| **Total** |")
+
+
+def test_the_pool_table_holds_each_pool_with_the_deductions_of_the_parameters():
+    params = PoolParams(proposal_relocations=1000, council_relocations=700, deducted=("CZ",),
+                        deducted_share=0.5, redistribute_deductions=False)
+    pools = solidarity.pools_from_params(params)
+    table = solidarity.pool_table(KEY, pools, ["BE"], params)
+    assert list(table["pool"].unique()) == ["proposal", "council"] and len(table) == 8
+    council = table[table["pool"] == "council"].set_index("geo")
+    assert council.loc["CZ", "contribution_relocations"] == pytest.approx(0.2 * 700 * 0.5)
+    assert council.loc["BE", "contribution_relocations"] == 0
