@@ -33,14 +33,7 @@ AS_OF = dt.date(2025, 2, 4)
 
 def _workbook(path, rows, sheet=SHEET):
     """A workbook whose sheet holds `rows` from row 1 (None = blank cell, [] = blank row)."""
-    workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    worksheet.title = sheet
-    for number, row in enumerate(rows, start=1):
-        for column, value in enumerate(row, start=1):
-            if value is not None:
-                worksheet.cell(row=number, column=column, value=value)
-    workbook.save(path)
+    build.laid_out(rows, sheet).save(path)
     return path
 
 
