@@ -15,11 +15,18 @@ SAMPLE_SEED = 20251111
 
 
 @pytest.fixture(scope="session")
-def sample_tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
+def sample_root(tmp_path_factory):
+    """A raw-data folder holding the synthetic sample (default seed) in `sample/`, as
+    data/raw does; tests that change it work on a copy."""
+    root = tmp_path_factory.mktemp("raw")
+    generate_sample(root / "sample", seed=SAMPLE_SEED)
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_tables(sample_root) -> dict[str, pd.DataFrame]:
     """Every input of the synthetic sample (default seed), read and validated like the pipeline does."""
-    folder = tmp_path_factory.mktemp("sample")
-    generate_sample(folder, seed=SAMPLE_SEED)
-    return {raw.name: process_input(raw, folder) for raw in RAW_INPUTS}
+    return {raw.name: process_input(raw, sample_root / "sample") for raw in RAW_INPUTS}
 
 
 @pytest.fixture(scope="session")

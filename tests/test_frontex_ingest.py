@@ -11,18 +11,9 @@ import pytest
 from pipeline import ingest, projection
 from pipeline.catalog import raw_input
 from pipeline.errors import InputError
-from pipeline.sample import generate_sample
 from pipeline.sources.frontex import SHEET
 
-SEED = 20251111
 WORKBOOK = raw_input("ibc_routes").filename
-
-
-@pytest.fixture(scope="module")
-def sample_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("raw")
-    generate_sample(root / "sample", seed=SEED)
-    return root
 
 
 @pytest.fixture

@@ -15,17 +15,8 @@ import pytest
 from pipeline import caveats, ingest, narrative
 from pipeline.catalog import raw_input
 from pipeline.errors import InputError
-from pipeline.sample import generate_sample
 
-SEED = 20251111
 ROUTE = "Eastern Mediterranean Route"
-
-
-@pytest.fixture(scope="module")
-def sample_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("raw")
-    generate_sample(root / "sample", seed=SEED)
-    return root
 
 
 def short_by(root, amount: int, route: str = ROUTE) -> None:
