@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import sys
 from pathlib import Path
@@ -233,11 +235,18 @@ def flatten(params: Params) -> dict[str, object]:
 def from_params(name: str, path: Path | str = paths.PARAMS_FILE) -> object:
     """A notebook parameter's value in params.yaml (`data_source` for data.source). The
     parameters cells use it, so that a notebook run by hand in JupyterLab computes the edition
-    of params.yaml, as `dvc repro` does (Papermill then injects the same values)."""
-    values = flatten(load_params(path))
+    of params.yaml, as `dvc repro` does (Papermill then injects the same values). The file is
+    read once for all the lines of a parameters cell (again only when it changes)."""
+    path = Path(path)
+    values = _flat_params(path, path.stat().st_mtime_ns if path.exists() else None)
     if name not in values:
         raise ParameterError(f"{path}: no parameter {name!r} (nested keys join with '_')")
-    return values[name]
+    return copy.deepcopy(values[name])  # a list the notebook changes leaves the cache as it is
+
+
+@functools.lru_cache(maxsize=4)
+def _flat_params(path: Path, modified: int | None) -> dict[str, object]:
+    return flatten(load_params(path))
 
 
 def section_from_notebook(model: type[BaseModel], section: str, values: dict[str, object]):
