@@ -72,7 +72,7 @@ def ibc_difference_note(differences: list[dict[str, object]]) -> str:
 
     return ("the IBCs by Member State do not add up to the Frontex workbook's route totals, "
             "so the figures by Member State and by route differ: "
-            f"{ingest.describe_ibc_differences(pd.DataFrame(differences))}.")
+            f"{ingest.describe_ibc_differences(differences)}.")
 
 
 def markdown(table: pd.DataFrame, notes: list[str]) -> str:

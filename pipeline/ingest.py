@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -123,8 +124,9 @@ def read_eurostat_input(path: Path, contract: EurostatContract) -> pd.DataFrame:
     neither selects nor keeps (besides freq and geo) must have a single code among them.
     """
     _check_readable(path)
-    table = read_eurostat_file(path, contract.codes())
-    declared = {*contract.codes(), "time_period", "value", "flag"}
+    codes = contract.codes()
+    table = read_eurostat_file(path, codes)
+    declared = {*codes, "time_period", "value", "flag"}
     for dimension in [name for name in table.columns if name not in declared]:
         codes = sorted(table[dimension].unique())
         if len(codes) > 1:
@@ -270,16 +272,16 @@ def ibc_total_differences(by_member_state: pd.DataFrame, by_route: pd.DataFrame)
                                        "member_states", "workbook"])
 
 
-def describe_ibc_differences(differences: pd.DataFrame) -> str:
+def describe_ibc_differences(differences: Iterable[Mapping[str, object]]) -> str:
     """'Eastern Mediterranean Route (12 months, 2024-07 to 2025-06): 45 000 by Member State
-    against 60 000 in the workbook; ...'"""
-    def total(value: float) -> str:
+    against 60 000 in the workbook; ...', from the rows of `ibc_total_differences`."""
+    def total(value) -> str:
         return "no value" if pd.isna(value) else formatting.eu_number(value)
 
     return "; ".join(
-        f"{row.route} ({row.months} month{'s' if row.months > 1 else ''}, {row.first_month} to "
-        f"{row.last_month}): {total(row.member_states)} by Member State against "
-        f"{total(row.workbook)} in the workbook" for row in differences.itertuples())
+        f"{row['route']} ({row['months']} month{'s' if row['months'] > 1 else ''}, "
+        f"{row['first_month']} to {row['last_month']}): {total(row['member_states'])} by Member "
+        f"State against {total(row['workbook'])} in the workbook" for row in differences)
 
 
 def _check_ibc_totals(tables: dict[str, pd.DataFrame], records: list[dict[str, object]],
@@ -289,15 +291,18 @@ def _check_ibc_totals(tables: dict[str, pd.DataFrame], records: list[dict[str, o
     by_name = {record["name"]: record for record in records}
     if by_name["ibc_member_states"]["status"] != "read":
         return
-    differences = ibc_total_differences(tables["ibc_member_states"], tables["ibc_routes"])
-    if differences.empty:
+    differences = ibc_total_differences(tables["ibc_member_states"],
+                                        tables["ibc_routes"]).to_dict("records")
+    if not differences:
         return
-    files = {name: raw_root / str(by_name[name]["file"]) for name in ("ibc_member_states", "ibc_routes")}
-    problem = (f"IBCs by Member State do not add up to the route totals of "
-               f"{paths.display_path(files['ibc_routes'])}: {describe_ibc_differences(differences)}")
     if strict:
-        raise InputError(files["ibc_member_states"], problem)
-    by_name["ibc_member_states"]["differences_from_workbook"] = differences.to_dict("records")
+        files = {name: raw_root / str(by_name[name]["file"])
+                 for name in ("ibc_member_states", "ibc_routes")}
+        raise InputError(files["ibc_member_states"],
+                         f"IBCs by Member State do not add up to the route totals of "
+                         f"{paths.display_path(files['ibc_routes'])}: "
+                         f"{describe_ibc_differences(differences)}")
+    by_name["ibc_member_states"]["differences_from_workbook"] = differences
 
 
 def ingest(source: str, *, strict: bool = False, year: int | None = None,

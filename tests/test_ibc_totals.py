@@ -55,7 +55,7 @@ def test_blank_workbook_month_is_a_difference_not_a_zero():
     by_ms = pd.DataFrame({"route": [ROUTE], "geo": ["EL"], "period": ["2025-01"], "value": [0.0]})
     differences = ingest.ibc_total_differences(by_ms, routes)
     assert len(differences) == 1 and pd.isna(differences.loc[0, "workbook"])
-    assert "no value in the workbook" in ingest.describe_ibc_differences(differences)
+    assert "no value in the workbook" in ingest.describe_ibc_differences(differences.to_dict("records"))
 
 
 def test_strict_build_stops_naming_both_files_and_totals(tmp_path, sample_root):
