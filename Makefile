@@ -17,7 +17,7 @@ $(INSTALLED): pyproject.toml
 
 # params.yaml is checked first: DVC reads it too, and would name only the first missing key.
 report: $(INSTALLED)
-	$(BIN)/python -m pipeline.params
+	$(BIN)/python -m pipeline.core.params
 	$(BIN)/dvc repro
 
 test: $(INSTALLED)

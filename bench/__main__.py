@@ -25,10 +25,15 @@ from pathlib import Path
 from bench import eurostat_scale, pipeline_runs
 from bench.eurostat_api import EurostatApi
 from bench.results import IngestRun, Measurements, ScaleTable, render
-from pipeline import atomic, paths
-from pipeline.download.fetch import check_gzip, fetch
-from pipeline.download.live import eurostat_query_url, eurostat_url, fetch_eurostat, start_periods
-from pipeline.params import load_params
+from pipeline.core import atomic, paths
+from pipeline.core.params import load_params
+from pipeline.inputs.download.fetch import check_gzip, fetch
+from pipeline.inputs.download.live import (
+    eurostat_query_url,
+    eurostat_url,
+    fetch_eurostat,
+    start_periods,
+)
 
 PERFORMANCE_DOC = paths.PROJECT_ROOT / "docs" / "performance.md"
 COMMAND = "make bench"
@@ -116,7 +121,7 @@ def measure_pipeline(measurements: Measurements, folder: Path, floor_notebook: P
     for stage in cold.stages:
         measurements.commands.setdefault(stage, []).append(
             pipeline_runs.timed(commands[stage], alone))
-        measurements.notebook_stage[stage] = "pipeline.run_notebook" in commands[stage]
+        measurements.notebook_stage[stage] = "pipeline.runner.notebook" in commands[stage]
     measurements.complete_runs += 1
 
 
@@ -128,7 +133,7 @@ def measure_ingest(measurements: Measurements, work: Path, observations: int,
     project = project or pipeline_runs.clone(work / "ingest")
     measurements.commit = measurements.commit or pipeline_runs.commit_of(project)
     raw_root = work / "raw"
-    pipeline_runs.timed([str(pipeline_runs.BIN / "python"), "-m", "pipeline.sample",
+    pipeline_runs.timed([str(pipeline_runs.BIN / "python"), "-m", "pipeline.inputs.sample",
                          "--out", str(raw_root / "sample")], project)
     tsv = raw_root / "sample" / eurostat_scale.APPLICATIONS.filename
     real = measurements.scale = scale_table(tsv, observations)

@@ -6,13 +6,13 @@ The generated file has the real layout (gzip; `freq,...,geo\\TIME_PERIOD` header
 about 430 000 series over 220 months at real size (`REAL_OBSERVATIONS`). A smaller table holds
 fewer citizenships; every size holds the series the applications contract selects.
 
-Readers: `project` (`pipeline.ingest.read_eurostat_input` with the applications contract: what
+Readers: `project` (`pipeline.inputs.ingest.read_eurostat_input` with the applications contract: what
 the ingest stage does with the table), `pyarrow` (pyarrow's CSV parse into string columns, no
 reshaping: how fast the bytes can be parsed) and `pandas` (`read_csv` + `melt`, then the same
 selection: the straightforward way).
 
     python -m bench.eurostat_scale READER FILE     # one read
-    python -m bench.eurostat_scale ingest RAW_ROOT  # pipeline.ingest.ingest() of RAW_ROOT/sample
+    python -m bench.eurostat_scale ingest RAW_ROOT  # pipeline.inputs.ingest.ingest() of RAW_ROOT/sample
 
 Each prints one JSON line with the time, the observations in the result (pyarrow: the cells
 parsed), the sum of the values, the size of the result and the process's peak resident memory.
@@ -35,9 +35,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from pipeline.catalog import raw_input
-from pipeline.contracts import EUROSTAT_CONTRACTS
-from pipeline.countries import EU27, EU_AGGREGATE, MEMBER_STATES
+from pipeline.core.countries import EU27, EU_AGGREGATE, MEMBER_STATES
+from pipeline.inputs.catalog import raw_input
+from pipeline.inputs.contracts import EUROSTAT_CONTRACTS
 
 APPLICATIONS = raw_input("applications")
 CONTRACT = EUROSTAT_CONTRACTS["applications"]
@@ -103,7 +103,7 @@ def _cells(rng: np.random.Generator, count: int) -> pa.Array:
 
 
 def read_with_project(path: Path) -> tuple[int, float, int]:
-    from pipeline.ingest import read_eurostat_input
+    from pipeline.inputs.ingest import read_eurostat_input
 
     frame = read_eurostat_input(path, CONTRACT)
     return len(frame), float(frame["value"].sum()), int(frame.memory_usage(deep=True).sum())
@@ -150,7 +150,7 @@ def read_with_pandas(path: Path) -> tuple[int, float, int]:
 
 def run_ingest(raw_root: Path) -> tuple[int, float, int]:
     """The ingest stage's work on `raw_root/sample`: every input read, checked and written."""
-    from pipeline.ingest import ingest
+    from pipeline.inputs.ingest import ingest
 
     with tempfile.TemporaryDirectory() as out_dir:
         tables = ingest("sample", raw_root=raw_root, out_dir=Path(out_dir))

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from pipeline import paths
+from pipeline.core import paths
 
 BIN = Path(sys.executable).parent
 EDITED_NOTEBOOK = Path("notebooks/03_fig2_sar.ipynb")
@@ -130,12 +130,12 @@ def write_floor_notebook(path: Path) -> Path:
 
 def floor(project: Path, notebook: Path) -> float:
     """One stage's floor: the project's runner executing an empty notebook."""
-    return timed([str(BIN / "python"), "-m", "pipeline.run_notebook", str(notebook)], project)
+    return timed([str(BIN / "python"), "-m", "pipeline.runner.notebook", str(notebook)], project)
 
 
 def runner_import(project: Path) -> float:
     """Interpreter start and importing the runner (papermill, nbformat), no kernel."""
-    return timed([str(BIN / "python"), "-c", "import pipeline.run_notebook"], project)
+    return timed([str(BIN / "python"), "-c", "import pipeline.runner.notebook"], project)
 
 
 def fresh_install(project: Path, venv: Path) -> float:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import paths
+from pipeline.core import paths
 
 SKIPPED = {".git", ".venv", "outputs", ".dvc/tmp", ".dvc/cache", "data/processed", "data/raw/sample",
            ".pytest_cache"}

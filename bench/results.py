@@ -195,7 +195,7 @@ def ingest_rows(m: Measurements) -> list[tuple[str, str, str, str, str]]:
     text_mb = real.text_bytes / MB
     reader = (f"the applications reader alone peaks at {peak_text(real, 'project', m)} on the "
               f"table of {real.label} ({text_mb:.0f} MB of text)")
-    stage = (f"ingest stage's peak memory (`pipeline.ingest.ingest()`, `migr_asyappctzm` of "
+    stage = (f"ingest stage's peak memory (`pipeline.inputs.ingest.ingest()`, `migr_asyappctzm` of "
              f"{real.label})")
     rows = [(stage, "<= 2 GB", peak_text(real, "ingest", m),
              met(not real.stopped("ingest") and real.peak("ingest") <= 2e9), reader)]
@@ -265,7 +265,7 @@ def stage_section(m: Measurements) -> list[str]:
         "",
         (f"DVC's own overhead in the cold build: {m.dvc_overhead():.1f} s "
         f"(cold `dvc repro` minus the commands alone)."),
-        (f"Floor: the project's runner (`python -m pipeline.run_notebook`) executing a notebook "
+        (f"Floor: the project's runner (`python -m pipeline.runner.notebook`) executing a notebook "
         f"with nothing but a parameters cell: {floor:.2f} s, of which starting Python and "
         f"importing the runner (papermill, nbformat): {median(m.runner_import):.2f} s; the rest "
         f"is the Jupyter kernel's start, the execution and writing the executed copy."),
@@ -308,7 +308,7 @@ def ingest_section(m: Measurements) -> list[str]:
          f"about {pandas_gb * real.observations / part.observations:.0f} GB for the large table "
          f"in proportion."),
         "",
-        (f"Downloaded by the project's download code (`pipeline.download.live.fetch_eurostat`, "
+        (f"Downloaded by the project's download code (`pipeline.inputs.download.live.fetch_eurostat`, "
          f"and `fetch` for the whole table) from a stand-in for the Eurostat API on 127.0.0.1 "
          f"(`bench/eurostat_api.py`) serving that table: the filtered query "
          f"`{m.download_query}` {filtered:,} bytes; the whole table {whole:,} bytes "

@@ -40,7 +40,7 @@ import shapely
 import yaml
 from shapely.geometry import box
 
-from pipeline import countries, paths
+from pipeline.core import countries, paths
 
 PACKAGE = "world-atlas"
 VERSION = "2.0.2"

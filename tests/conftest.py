@@ -4,11 +4,11 @@ import pandas as pd
 import pytest
 
 from bench.projects import copy_project, dvc
-from pipeline.catalog import RAW_INPUTS
-from pipeline.countries import bound_member_states
-from pipeline.ingest import process_input
-from pipeline.key import key_for_edition
-from pipeline.sample import generate_sample
+from pipeline.analysis.key import key_for_edition
+from pipeline.core.countries import bound_member_states
+from pipeline.inputs.catalog import RAW_INPUTS
+from pipeline.inputs.ingest import process_input
+from pipeline.inputs.sample import generate_sample
 from tests.helpers import tree_hashes
 
 SAMPLE_SEED = 20251111

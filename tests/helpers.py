@@ -13,10 +13,10 @@ import yaml
 from loopback import LoopbackServer
 
 from bench.eurostat_api import filter_tsv
-from pipeline import maps
-from pipeline.catalog import RAW_INPUTS
-from pipeline.download.live import EurostatToc, plan
-from pipeline.params import Params
+from pipeline.core.params import Params
+from pipeline.inputs.basemap import load_basemap
+from pipeline.inputs.catalog import RAW_INPUTS
+from pipeline.inputs.download.live import EurostatToc, plan
 
 FRONTEX_PATH = "/frontex/assets/Monthly_detections_of_IBC_2025_11_03.xlsx"
 GISCO_NAME = "CNTR_RG_20M_2024_3035.geojson"
@@ -60,7 +60,7 @@ def toc_text(dates: dict[str, str]) -> str:
 def gisco_fixture(path: Path) -> bytes:
     """A GISCO-shaped countries file (CNTR_ID, NAME_ENGL, ISO3_CODE; EPSG:3035), made from the
     project's base map: GISCO itself cannot be reached from the tests."""
-    basemap = maps.load_basemap()
+    basemap = load_basemap()
     gisco = basemap.rename(columns={"code": "CNTR_ID", "name": "NAME_ENGL", "iso3": "ISO3_CODE"})
     gisco = gisco.drop(columns=["eu", "iso_numeric"]).assign(CNTR_NAME=gisco["NAME_ENGL"])
     gisco.to_file(path, driver="GeoJSON", engine="pyogrio")

@@ -4,8 +4,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import annex
-from pipeline.figures.output import FigureSpec
+from pipeline.publication import annex
+from pipeline.publication.figures.output import FigureSpec
 
 EDITION = {"title": "European Annual Asylum and Migration Report 2025", "year": "2025",
            "reference_period": "1 July 2024 - 30 June 2025",

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from pipeline import atomic
+from pipeline.core import atomic
 
 
 def test_write_replaces_the_target_and_leaves_no_temporary_file(tmp_path):

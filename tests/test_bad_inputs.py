@@ -6,7 +6,7 @@ break the sample -> what the message must say). Files that fail their contract a
 `ingest.ingest`; gaps that only show for one edition (months missing inside the reference
 period, a year outside the data's coverage, a Member State without GDP or population) by the
 functions the figure notebooks call. A representative subset runs the real entry point,
-`python -m pipeline.run_notebook`, in a copy of the project (`test_entry_point_*`).
+`python -m pipeline.runner.notebook`, in a copy of the project (`test_entry_point_*`).
 The format-level cases of each reader are in test_eurostat_tsv.py, test_frontex.py and
 test_ingest_csv.py; parameter validation in test_params.py.
 """
@@ -28,14 +28,15 @@ import pytest
 import yaml
 
 from bench.projects import copy_project
-from pipeline import ingest, paths
-from pipeline.catalog import raw_input
-from pipeline.errors import InputError, ParameterError
-from pipeline.figures import applications, sar
-from pipeline.key import edition_key
-from pipeline.params import load_params
-from pipeline.periods import ReportPeriods
-from pipeline.sample import generate_sample
+from pipeline.analysis.key import edition_key
+from pipeline.core import paths
+from pipeline.core.errors import InputError, ParameterError
+from pipeline.core.params import load_params
+from pipeline.core.periods import ReportPeriods
+from pipeline.inputs import ingest, processed
+from pipeline.inputs.catalog import raw_input
+from pipeline.inputs.sample import generate_sample
+from pipeline.publication.figures import applications, sar
 
 SEED = 20251111
 
@@ -128,23 +129,23 @@ HTML_PAGE = b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title
 
 # --- What each check runs on the processed tables -------------------------------------------
 
-def ingest_only(processed: Path) -> None:
+def ingest_only(processed_dir: Path) -> None:
     """Nothing more: the error must come from ingest."""
 
 
 def sar_figure(year: int):
-    return lambda processed: sar.sar_table(ingest.load("sar", processed), ReportPeriods(year))
+    return lambda processed_dir: sar.sar_table(processed.load("sar", processed_dir), ReportPeriods(year))
 
 
 def reference_key(year: int):
-    return lambda processed: edition_key(ingest.load("population", processed),
-                                         ingest.load("gdp", processed), year=year)
+    return lambda processed_dir: edition_key(processed.load("population", processed_dir),
+                                         processed.load("gdp", processed_dir), year=year)
 
 
 def applications_figure(year: int):
-    def check(processed: Path) -> None:
-        key = reference_key(year)(processed)
-        applications.applications_table(ingest.load("applications", processed),
+    def check(processed_dir: Path) -> None:
+        key = reference_key(year)(processed_dir)
+        applications.applications_table(processed.load("applications", processed_dir),
                                         ReportPeriods(year), key)
     return check
 
@@ -302,15 +303,15 @@ def test_there_are_at_least_thirty_distinct_cases():
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_bad_input_names_file_place_and_problem_and_leaves_outputs_untouched(
         case, sample_folder, earlier_outputs, tmp_path):
-    raw_root, processed = tmp_path / "raw", tmp_path / "processed"
+    raw_root, processed_dir = tmp_path / "raw", tmp_path / "processed"
     shutil.copytree(sample_folder, raw_root / "local")
-    shutil.copytree(earlier_outputs, processed)
+    shutil.copytree(earlier_outputs, processed_dir)
     case.breaks(raw_root / "local")
-    before = tree_hashes(processed)
+    before = tree_hashes(processed_dir)
 
     with pytest.raises(InputError) as error:
-        ingest.ingest("local", strict=case.strict, raw_root=raw_root, out_dir=processed)
-        case.check(processed)
+        ingest.ingest("local", strict=case.strict, raw_root=raw_root, out_dir=processed_dir)
+        case.check(processed_dir)
 
     message = str(error.value)
     assert "\n" not in message
@@ -318,7 +319,7 @@ def test_bad_input_names_file_place_and_problem_and_leaves_outputs_untouched(
     for words in case.expected:
         assert words in message, message
     if case.check is ingest_only:
-        assert tree_hashes(processed) == before  # nothing rewritten, no temporary file left
+        assert tree_hashes(processed_dir) == before  # nothing rewritten, no temporary file left
 
 
 # --- Parameters -----------------------------------------------------------------------------
@@ -387,7 +388,7 @@ def project(tmp_path_factory, sample_folder) -> Path:
     """A copy of the project whose ingest stage has run on the sample."""
     project = copy_project(tmp_path_factory.mktemp("bad_inputs") / "project")
     shutil.copytree(sample_folder, project / "data" / "raw" / "sample")
-    result = run_module(project, "pipeline.run_notebook", "notebooks/01_ingest.ipynb")
+    result = run_module(project, "pipeline.runner.notebook", "notebooks/01_ingest.ipynb")
     assert result.returncode == 0, result.stderr
     return project
 
@@ -433,7 +434,7 @@ def test_entry_point_exits_non_zero_with_one_clear_message(case_id, clean_projec
         params.write_text(change_params(params.read_text()))
     before = outputs_hashes(clean_project, notebook)
 
-    result = run_module(clean_project, "pipeline.run_notebook", f"notebooks/{notebook}.ipynb")
+    result = run_module(clean_project, "pipeline.runner.notebook", f"notebooks/{notebook}.ipynb")
 
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -453,11 +454,11 @@ def stage_commands() -> dict[str, list[str]]:
     commands = {}
     for stage in yaml.safe_load((paths.PROJECT_ROOT / "dvc.yaml").read_text())["stages"].values():
         words = stage["cmd"].split()
-        if words[:4] == ["python", "-m", "pipeline.stage", "--"]:
+        if words[:4] == ["python", "-m", "pipeline.runner.stage", "--"]:
             words = words[4:]  # the wrapper that keeps a failed stage's outputs
         python, option, module, *args = words
         assert (python, option) == ("python", "-m"), stage["cmd"]
-        if module != "pipeline.sample":
+        if module != "pipeline.inputs.sample":
             commands.setdefault(module, [module, *args])
     return commands
 

@@ -14,11 +14,16 @@ from bench import eurostat_scale, pipeline_runs
 from bench.__main__ import measure_ingest, run_capped
 from bench.eurostat_api import EurostatApi, filter_tsv
 from bench.results import IngestRun, Measurements, ScaleTable, render
-from pipeline import paths
-from pipeline.countries import EU27
-from pipeline.download.fetch import check_gzip
-from pipeline.download.live import eurostat_key, eurostat_query_url, eurostat_url, fetch_eurostat
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+from pipeline.core import paths
+from pipeline.core.countries import EU27
+from pipeline.inputs.download.fetch import check_gzip
+from pipeline.inputs.download.live import (
+    eurostat_key,
+    eurostat_query_url,
+    eurostat_url,
+    fetch_eurostat,
+)
+from pipeline.inputs.sources.eurostat_tsv import read_eurostat_tsv
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +115,7 @@ def test_the_ingest_at_scale_measures_and_renders_at_a_small_size(tmp_path):
     measurements.sample_load()
     page = render(measurements)
     assert "the ingest at scale only, no pipeline runs" in page and "## Stages" not in page
-    assert "| ingest stage's peak memory (`pipeline.ingest.ingest()`" in page
+    assert "| ingest stage's peak memory (`pipeline.inputs.ingest.ingest()`" in page
 
 
 def test_stage_times_run_from_one_announcement_to_the_next():
@@ -182,7 +187,7 @@ def test_page_marks_each_target_and_says_what_bounds_a_missed_one():
     assert "1.38 = 20.0 s / (2 x 4.00 s + 6.5 s)" in page  # 2 stages besides the render
     assert ("| ingest: project reader / pyarrow CSV parse, observations/s (94.6 M cells) | >= 0.5 "
             "| 0.40 (4.7 M/s vs 11.8 M/s) | **no** |") in page
-    assert ("| ingest stage's peak memory (`pipeline.ingest.ingest()`, `migr_asyappctzm` of "
+    assert ("| ingest stage's peak memory (`pipeline.inputs.ingest.ingest()`, `migr_asyappctzm` of "
             "94.6 M cells) | <= 2 GB | 1.80 GB | yes |") in page
     assert "(slice of 5.4 M cells) | >= 3 | 10.0 (5.4 M/s vs 0.5 M/s) | yes |" in page
     assert "about 28 GB for the large table in proportion" in page

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline import countries
+from pipeline.core import countries
 
 
 def test_eu27_in_protocol_order_with_greece_as_el():

@@ -1,4 +1,4 @@
-"""pipeline.download.fetch against a loopback HTTP server: downloads, reuse, errors, provenance;
+"""pipeline.inputs.download.fetch against a loopback HTTP server: downloads, reuse, errors, provenance;
 and a Eurostat table's filtered query with its fallback on the whole table."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from loopback import LoopbackServer, closed_port
 
-from pipeline.download.fetch import (
+from pipeline.inputs.download.fetch import (
     DownloadError,
     OfflineError,
     check_gzip,
@@ -22,8 +22,8 @@ from pipeline.download.fetch import (
     provenance_path,
     read_provenance,
 )
-from pipeline.download.live import REFUSED_STATUS, fetch_eurostat
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
+from pipeline.inputs.download.live import REFUSED_STATUS, fetch_eurostat
+from pipeline.inputs.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
 
 FAST = {"backoff": 0.01, "timeout": 5.0}
 

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from bench.projects import dvc
-from pipeline.periods import ReportPeriods
+from pipeline.core.periods import ReportPeriods
 from tests.helpers import copy_built, normalise, set_param
 
 pytestmark = pytest.mark.e2e

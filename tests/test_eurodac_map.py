@@ -7,12 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import maps
-from pipeline.errors import InputError
-from pipeline.figures import eurodac_map
-from pipeline.figures.output import save_figure
-from pipeline.periods import ReportPeriods
-from pipeline.published import load_statements
+from pipeline.core.errors import InputError
+from pipeline.core.periods import ReportPeriods
+from pipeline.inputs.published import load_statements
+from pipeline.publication.figures import eurodac_map, maps
+from pipeline.publication.figures.output import save_figure
 
 PERIODS = ReportPeriods(2025)
 REFERENCE, COMPARISON = "2024-07/2025-06", "2023-07/2024-06"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.contracts import EUROSTAT_CONTRACTS
-from pipeline.ingest import read_eurostat_input
-from pipeline.sources.eurostat import read_eurostat_file
+from pipeline.inputs.contracts import EUROSTAT_CONTRACTS
+from pipeline.inputs.ingest import read_eurostat_input
+from pipeline.inputs.sources.eurostat import read_eurostat_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eurostat"
 NA = None  # not available (`:` or an empty OBS_VALUE)

@@ -8,10 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.sources.eurostat import eurostat_format, find_eurostat_file, read_eurostat_file
-from pipeline.sources.eurostat_sdmx_csv import read_eurostat_sdmx_csv, write_eurostat_sdmx_csv
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
+from pipeline.core.errors import InputError
+from pipeline.inputs.sources.eurostat import eurostat_format, find_eurostat_file, read_eurostat_file
+from pipeline.inputs.sources.eurostat_sdmx_csv import (
+    read_eurostat_sdmx_csv,
+    write_eurostat_sdmx_csv,
+)
+from pipeline.inputs.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
 
 DIMENSIONS = ["freq", "unit", "applicant", "geo"]
 HEADER = "DATAFLOW,LAST UPDATE,freq,unit,applicant,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG,CONF_STATUS\n"

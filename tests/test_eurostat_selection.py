@@ -8,11 +8,11 @@ import gzip
 import numpy as np
 import pytest
 
-from pipeline.contracts import EUROSTAT_CONTRACTS, EurostatContract
-from pipeline.errors import InputError
-from pipeline.ingest import read_eurostat_input
-from pipeline.sources.eurostat_sdmx_csv import read_eurostat_sdmx_csv
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+from pipeline.core.errors import InputError
+from pipeline.inputs.contracts import EUROSTAT_CONTRACTS, EurostatContract
+from pipeline.inputs.ingest import read_eurostat_input
+from pipeline.inputs.sources.eurostat_sdmx_csv import read_eurostat_sdmx_csv
+from pipeline.inputs.sources.eurostat_tsv import read_eurostat_tsv
 
 HEADER = "freq,unit,sex,geo\\TIME_PERIOD\t2024 \t2025 \n"
 POPULATION = EurostatContract("A", {"unit": "NR", "sex": "T"})

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
+from pipeline.core.errors import InputError
+from pipeline.inputs.sources.eurostat_tsv import read_eurostat_tsv, write_eurostat_tsv
 
 HEADER = "freq,unit,citizen,sex,age,applicant,geo\\TIME_PERIOD\t2024-07 \t2024-08 \t2024-09 \n"
 

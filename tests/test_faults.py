@@ -32,7 +32,7 @@ def test_a_write_killed_half_way_keeps_the_previous_output(tmp_path):
     ready = tmp_path / "half_written"
     writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import pathlib, time
-        from pipeline import atomic
+        from pipeline.core import atomic
         with atomic.atomic_path(pathlib.Path({str(target)!r})) as tmp:
             tmp.write_bytes(b"half of the new")
             pathlib.Path({str(ready)!r}).touch()

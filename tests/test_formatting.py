@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.formatting import (
+from pipeline.core.formatting import (
     direction,
     enumeration,
     eu_number,
@@ -26,7 +26,7 @@ def test_rounded_headline_numbers():
 
 
 def test_share_label_never_shows_zero_for_a_positive_share():
-    from pipeline.formatting import share_label
+    from pipeline.core.formatting import share_label
     assert share_label(0.002) == "<1%"
     assert share_label(0.4027) == "40%"
 
@@ -42,7 +42,7 @@ def test_direction_follows_the_sign(change, word):
 
 
 def test_more_or_less():
-    from pipeline.formatting import more_or_less
+    from pipeline.core.formatting import more_or_less
     assert more_or_less(-0.35) == "35% less"
     assert more_or_less(0.12) == "12% more"
 

@@ -12,8 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.sources.frontex import (
+from pipeline.core.errors import InputError
+from pipeline.core.xlsx import FIXED_TIMESTAMP
+from pipeline.inputs.sources.frontex import (
     DATA_AS_OF,
     SHEET,
     as_of_label,
@@ -22,7 +23,6 @@ from pipeline.sources.frontex import (
     read_frontex_workbook,
     write_frontex_workbook,
 )
-from pipeline.xlsx import FIXED_TIMESTAMP
 from tests.fixtures.frontex import build
 
 EMR = "Eastern Mediterranean Route"

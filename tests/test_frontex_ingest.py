@@ -8,10 +8,11 @@ import shutil
 import openpyxl
 import pytest
 
-from pipeline import ingest, projection
-from pipeline.catalog import raw_input
-from pipeline.errors import InputError
-from pipeline.sources.frontex import SHEET
+from pipeline.analysis import projection
+from pipeline.core.errors import InputError
+from pipeline.inputs import ingest, processed
+from pipeline.inputs.catalog import raw_input
+from pipeline.inputs.sources.frontex import SHEET
 
 WORKBOOK = raw_input("ibc_routes").filename
 
@@ -51,7 +52,7 @@ def test_blank_cell_before_the_edition_months_is_missing_and_refused_where_used(
     tables = ingest.ingest("sample", year=2025, raw_root=root, out_dir=tmp_path / "processed")
     routes = tables["ibc_routes"]
     assert routes.loc[routes["period"] == "2019-08", "value"].isna().sum() == 1
-    loaded = ingest.load("ibc_routes", tmp_path / "processed")
+    loaded = processed.load("ibc_routes", tmp_path / "processed")
     series = next(item for item in projection.SERIES if item.table == "ibc_routes")
     with pytest.raises(InputError, match=r"2019-08 missing for") as error:
         projection.eu_monthly_total(loaded, series, "2025-06")
@@ -60,6 +61,6 @@ def test_blank_cell_before_the_edition_months_is_missing_and_refused_where_used(
 
 def test_data_as_of_date_goes_into_the_provenance(root, tmp_path):
     ingest.ingest("sample", year=2025, raw_root=root, out_dir=tmp_path / "processed")
-    record = ingest.input_records(tmp_path / "processed")["ibc_routes"]
+    record = processed.input_records(tmp_path / "processed")["ibc_routes"]
     assert record["provenance"]["last_update"] == "2026-07-06"
     assert "source line" in record["provenance"]["last_update_source"]

@@ -12,9 +12,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from pipeline import caveats, ingest, narrative
-from pipeline.catalog import raw_input
-from pipeline.errors import InputError
+from pipeline.core.errors import InputError
+from pipeline.inputs import ingest, processed
+from pipeline.inputs.catalog import raw_input
+from pipeline.publication import caveats, narrative
 
 ROUTE = "Eastern Mediterranean Route"
 
@@ -77,7 +78,7 @@ def test_lenient_build_records_the_difference_for_the_report(tmp_path, sample_ro
     short_by(root, 15_000)
     out = tmp_path / "processed"
     tables = ingest.ingest("sample", strict=False, raw_root=root, out_dir=out)
-    record = ingest.input_records(out)["ibc_member_states"]
+    record = processed.input_records(out)["ibc_member_states"]
     [difference] = record["differences_from_workbook"]
     assert difference["workbook"] - difference["member_states"] == 15_000
     assert tables["ibc_member_states"]["value"].sum() == tables["ibc_routes"]["value"].sum() - 15_000
@@ -87,7 +88,7 @@ def test_lenient_build_records_the_difference_for_the_report(tmp_path, sample_ro
     shown_total = f"{int(difference['workbook']):,}".replace(",", "\u00a0")
     assert shown_total in note and ROUTE in note
 
-    narrative.write_sections({}, tmp_path, records=ingest.input_records(out))
+    narrative.write_sections({}, tmp_path, records=processed.input_records(out))
     section = tmp_path / "section_irregular_migration_member_states.md"
     assert section.exists(), list(tmp_path.rglob("*"))
     text = section.read_text()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.catalog import raw_input
-from pipeline.errors import InputError
-from pipeline.ingest import process_input
+from pipeline.core.errors import InputError
+from pipeline.inputs.catalog import raw_input
+from pipeline.inputs.ingest import process_input
 
 SAR_HEADER = "member_state,month,persons\n"
 
@@ -81,8 +81,8 @@ def test_a_folder_in_place_of_the_file_is_named_as_such(tmp_path):
 
 
 def test_a_dangling_link_for_an_optional_input_is_an_error_not_a_missing_input(tmp_path):
-    from pipeline import ingest
-    from pipeline.sample import generate_sample
+    from pipeline.inputs import ingest
+    from pipeline.inputs.sample import generate_sample
 
     generate_sample(tmp_path / "sample", seed=1)
     path = tmp_path / "sample" / raw_input("sar").filename

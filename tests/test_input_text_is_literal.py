@@ -17,7 +17,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from pipeline import caveats, facts, paths, provenance
+from pipeline.core import paths
+from pipeline.publication import caveats, facts, provenance
 from pipeline.report import assemble, render
 
 SECRET = "contents of a local file that must never reach the report"

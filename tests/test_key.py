@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from pipeline.key import ratio_to_key, reference_key, relative_change, shares
+from pipeline.analysis.key import ratio_to_key, reference_key, relative_change, shares
 
 
 def test_key_is_half_population_share_plus_half_gdp_share():
@@ -62,7 +62,7 @@ def annual(values: dict[str, float], year: int) -> pd.DataFrame:
 
 
 def test_key_for_edition_uses_the_chosen_vintages():
-    from pipeline.key import key_for_edition
+    from pipeline.analysis.key import key_for_edition
     population = pd.concat([annual({"AA": 1.0, "BB": 1.0}, 2024), annual({"AA": 3.0, "BB": 1.0}, 2025)])
     gdp = annual({"AA": 1.0, "BB": 1.0}, 2024)
     key = key_for_edition(population, gdp, population_year=2025, gdp_year=2024, member_states=["AA", "BB"])
@@ -70,16 +70,16 @@ def test_key_for_edition_uses_the_chosen_vintages():
 
 
 def test_key_for_edition_names_the_missing_member_state_and_year():
-    from pipeline.errors import InputError
-    from pipeline.key import key_for_edition
+    from pipeline.analysis.key import key_for_edition
+    from pipeline.core.errors import InputError
     with pytest.raises(InputError, match="no 2025 value for BB"):
         key_for_edition(annual({"AA": 1.0}, 2025), annual({"AA": 1.0, "BB": 2.0}, 2024),
                         population_year=2025, gdp_year=2024, member_states=["AA", "BB"])
 
 
 def test_edition_key_defaults_to_population_of_the_year_and_gdp_of_the_year_before():
-    from pipeline.countries import EU27
-    from pipeline.key import edition_key
+    from pipeline.analysis.key import edition_key
+    from pipeline.core.countries import EU27
     population = pd.concat([annual(dict.fromkeys(EU27, 1.0), 2025), annual(dict.fromkeys(EU27, 9.0), 2024)])
     gdp = pd.concat([annual(dict.fromkeys(EU27, 1.0), 2024), annual({**dict.fromkeys(EU27, 1.0), "DE": 27.0}, 2025)])
     key = edition_key(population, gdp, year=2025, excluded=["HU"])

@@ -15,10 +15,13 @@ import pytest
 import yaml
 from loopback import LoopbackServer, closed_port
 
-from pipeline import boundaries, maps, paths
-from pipeline.catalog import raw_input
-from pipeline.download.fetch import read_provenance
-from pipeline.download.live import (
+from pipeline.core import paths
+from pipeline.core.params import LiveParams, Params, load_params
+from pipeline.inputs import boundaries
+from pipeline.inputs.basemap import BASEMAP_FILE, gisco_basemap
+from pipeline.inputs.catalog import raw_input
+from pipeline.inputs.download.fetch import read_provenance
+from pipeline.inputs.download.live import (
     EurostatToc,
     eurostat_key,
     eurostat_url,
@@ -27,8 +30,7 @@ from pipeline.download.live import (
     plan,
     start_periods,
 )
-from pipeline.params import LiveParams, Params, load_params
-from pipeline.sample import generate_sample
+from pipeline.inputs.sample import generate_sample
 from tests.helpers import (
     FRONTEX_PATH,
     GISCO_NAME,
@@ -79,7 +81,7 @@ def write_params(folder: Path, server_url: str, **live) -> Path:
 
 def run_download(params: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.download", "--params", str(params), "--out", str(out),
+        [sys.executable, "-m", "pipeline.inputs.download", "--params", str(params), "--out", str(out),
          "--backoff", "0.01", *extra],
         capture_output=True, text=True, cwd=paths.PROJECT_ROOT, check=False, timeout=300)
 
@@ -178,7 +180,7 @@ def test_live_params_validate_urls():
 
 
 # ---------------------------------------------------------------------------------------------
-# python -m pipeline.download
+# python -m pipeline.inputs.download
 # ---------------------------------------------------------------------------------------------
 
 
@@ -300,22 +302,22 @@ def test_boundaries_follow_the_data_source(providers, tmp_path):
 
     sample = live.model_copy(update={"data": live.data.model_copy(update={"source": "sample"})})
     assert boundaries.prepare(sample, processed, out)["attribution"] is None
-    assert (processed / "boundaries.geojson").read_bytes() == maps.BASEMAP_FILE.read_bytes()
+    assert (processed / "boundaries.geojson").read_bytes() == BASEMAP_FILE.read_bytes()
     assert boundaries.load(processed)[1] is None
 
 
 def test_a_map_drawn_on_gisco_boundaries_carries_the_copyright_notice(sample_tables, tmp_path):
     import matplotlib.pyplot as plt
 
-    from pipeline.figures import route_map
-    from pipeline.periods import ReportPeriods
+    from pipeline.core.periods import ReportPeriods
+    from pipeline.publication.figures import route_map
 
     gisco = tmp_path / GISCO_NAME
     gisco_fixture(gisco)
     periods = ReportPeriods(2025)
     table = route_map.route_table(sample_tables["ibc_routes"], periods)
     figure = route_map.plot(table, periods, threshold=500, route_lines=route_map.load_route_lines(),
-                            basemap=maps.gisco_basemap(gisco),
+                            basemap=gisco_basemap(gisco),
                             attribution=boundaries.GISCO_ATTRIBUTION)
     texts = [text.get_text() for text in figure.texts]
     plt.close(figure)

@@ -12,9 +12,9 @@ import yaml
 from loopback import LoopbackServer
 
 from bench.projects import copy_project, dvc
-from pipeline.download.fetch import read_provenance
-from pipeline.params import load_params
-from pipeline.sample import generate_sample
+from pipeline.core.params import load_params
+from pipeline.inputs.download.fetch import read_provenance
+from pipeline.inputs.sample import generate_sample
 from tests.helpers import (
     FRONTEX_PATH,
     GISCO_NAME,

@@ -21,8 +21,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from bench.projects import dvc
-from pipeline.sources.eurostat_sdmx_csv import write_eurostat_sdmx_csv
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv
+from pipeline.inputs.sources.eurostat_sdmx_csv import write_eurostat_sdmx_csv
+from pipeline.inputs.sources.eurostat_tsv import read_eurostat_tsv
 from tests.helpers import copy_built, normalise
 
 pytestmark = pytest.mark.e2e

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from pipeline import caveats, narrative, provenance
-from pipeline.countries import EU27
-from pipeline.params import flatten, load_params
-from pipeline.periods import ReportPeriods
+from pipeline.core.countries import EU27
+from pipeline.core.params import flatten, load_params
+from pipeline.core.periods import ReportPeriods
+from pipeline.publication import caveats, narrative, provenance
 
 FACTS = {
     "report": {"stock_date": "June 2025"},
@@ -100,7 +100,7 @@ def test_every_caveat_is_filled_with_the_parameters_of_the_edition():
         "gdp_year": params.gdp_year}.items()}
     table = caveats.collect(values)
     assert len(table) >= 10 and not table["caveat"].str.contains("{", regex=False).any()
-    route_map = table[table["module"] == "pipeline.figures.route_map"]["caveat"].iloc[0]
+    route_map = table[table["module"] == "pipeline.publication.figures.route_map"]["caveat"].iloc[0]
     assert f"more than {caveats.as_text('t', params.figures.route_map_threshold)} IBCs" in route_map
 
 

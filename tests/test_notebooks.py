@@ -6,9 +6,9 @@ import papermill
 import pytest
 import yaml
 
-from pipeline import paths
-from pipeline.params import flatten, load_params
-from pipeline.run_notebook import main
+from pipeline.core import paths
+from pipeline.core.params import flatten, load_params
+from pipeline.runner.notebook import main
 from tests.helpers import make_notebook
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -70,7 +70,7 @@ def test_a_parameter_missing_from_params_yaml_is_refused(tmp_path, capsys):
 
 
 def test_failing_cell_is_quoted_by_the_line_that_raised(tmp_path):
-    from pipeline.run_notebook import failing_cell
+    from pipeline.runner.notebook import failing_cell
 
     cell = nbformat.v4.new_code_cell("import math\n\nvalue = math.sqrt(-1)\nprint(value)")
     cell.outputs = [nbformat.v4.new_output(
@@ -99,7 +99,7 @@ def test_a_notebook_run_by_hand_takes_the_values_of_params_yaml(notebook):
 
 
 def test_from_params_names_a_parameter_that_does_not_exist(tmp_path):
-    from pipeline.params import ParameterError, from_params
+    from pipeline.core.params import ParameterError, from_params
 
     (tmp_path / "params.yaml").write_text((paths.PARAMS_FILE).read_text())
     assert from_params("data_source", tmp_path / "params.yaml") == load_params().data.source
@@ -112,7 +112,7 @@ def test_a_successful_run_logs_nothing_that_looks_like_a_failure(tmp_path):
     import sys
 
     notebook = make_notebook(tmp_path / "quiet.ipynb", "year = 1", "x = 1")
-    code = ("import sys; from pathlib import Path; from pipeline.run_notebook import main; "
+    code = ("import sys; from pathlib import Path; from pipeline.runner.notebook import main; "
             "sys.exit(main([sys.argv[1]], executed_dir=Path(sys.argv[2])))")
     result = subprocess.run([sys.executable, "-c", code, str(notebook), str(tmp_path / "executed")],
                             capture_output=True, text=True, check=False)

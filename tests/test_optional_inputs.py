@@ -6,13 +6,15 @@ import shutil
 
 import pytest
 
-from pipeline import facts, ingest, paths
-from pipeline.catalog import RAW_INPUTS, raw_input
-from pipeline.errors import InputError, MissingInputError
-from pipeline.figures import sar
-from pipeline.figures.output import load_figure_input
-from pipeline.formatting import literal
-from pipeline.sample import generate_sample
+from pipeline.core import paths
+from pipeline.core.errors import InputError, MissingInputError
+from pipeline.core.formatting import literal
+from pipeline.inputs import catalog, ingest, processed
+from pipeline.inputs.catalog import RAW_INPUTS, raw_input
+from pipeline.inputs.sample import generate_sample
+from pipeline.publication import facts
+from pipeline.publication.figures import sar
+from pipeline.publication.figures.output import load_figure_input
 
 OPTIONAL = {raw.name for raw in RAW_INPUTS if raw.optional}
 
@@ -43,13 +45,13 @@ def test_missing_optional_input_gives_an_empty_table_and_a_missing_record(local_
 
     assert tables["sar"].empty
     assert list(tables["sar"].columns) == ["geo", "period", "value", "flag"]
-    records = ingest.input_records(out)
+    records = processed.input_records(out)
     assert records["sar"]["status"] == "missing"
     assert records["sar"]["file"] == "local/frontex/sar_disembarkations.csv"
     assert records["applications"]["status"] == "read"
     with pytest.raises(MissingInputError, match=r"sar_disembarkations\.csv: not supplied"):
-        ingest.load("sar", out)
-    assert not ingest.load("applications", out).empty
+        processed.load("sar", out)
+    assert not processed.load("applications", out).empty
 
 
 def test_strict_turns_a_missing_optional_input_into_an_error(local_root, tmp_path):
@@ -73,7 +75,7 @@ def test_live_reads_open_data_from_the_download_folder_and_the_rest_from_local(l
             shutil.move(local_root / "local" / raw.filename, live / raw.filename)
     out = tmp_path / "processed"
     ingest.ingest("live", raw_root=local_root, out_dir=out)
-    files = {name: record["file"] for name, record in ingest.input_records(out).items()}
+    files = {name: record["file"] for name, record in processed.input_records(out).items()}
     assert files["applications"] == "live/eurostat/migr_asyappctzm.tsv.gz"
     assert files["sar"] == "local/frontex/sar_disembarkations.csv"
 
@@ -81,23 +83,23 @@ def test_live_reads_open_data_from_the_download_folder_and_the_rest_from_local(l
 def test_download_provenance_is_carried_into_the_record(local_root, tmp_path):
     data_file = local_root / "local" / raw_input("gdp").filename
     provenance = {"url": "https://example.invalid/nama_10_gdp", "retrieved": "2026-10-01T08:00:00Z"}
-    data_file.with_name(data_file.name + ingest.PROVENANCE_SUFFIX).write_text(json.dumps(provenance))
+    data_file.with_name(data_file.name + catalog.PROVENANCE_SUFFIX).write_text(json.dumps(provenance))
     out = tmp_path / "processed"
     ingest.ingest("local", raw_root=local_root, out_dir=out)
-    assert ingest.input_records(out)["gdp"]["provenance"] == provenance
-    assert "provenance" not in ingest.input_records(out)["population"]
+    assert processed.input_records(out)["gdp"]["provenance"] == provenance
+    assert "provenance" not in processed.input_records(out)["population"]
 
 
 def test_left_out_figure_writes_stand_ins_and_a_note_in_place_of_its_section(tmp_path):
-    processed, figures, facts_dir = tmp_path / "processed", tmp_path / "figures", tmp_path / "facts"
-    processed.mkdir()
-    (processed / ingest.RECORD_FILE).write_text(json.dumps({"inputs": [{
+    processed_dir, figures, facts_dir = tmp_path / "processed", tmp_path / "figures", tmp_path / "facts"
+    processed_dir.mkdir()
+    (processed_dir / processed.RECORD_FILE).write_text(json.dumps({"inputs": [{
         "name": "sar", "status": "missing", "file": "local/frontex/sar_disembarkations.csv",
         "provider": "Frontex / Member States", "dataset": "Disembarkations after search and rescue",
     }]}))
 
     table = load_figure_input("sar", sar.SPEC, facts_name="fig2_sar", section="search_and_rescue",
-                              processed_dir=processed, figures_dir=figures, facts_dir=facts_dir)
+                              processed_dir=processed_dir, figures_dir=figures, facts_dir=facts_dir)
 
     assert table is None
     for suffix in ("png", "svg", "csv"):

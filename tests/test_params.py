@@ -1,9 +1,9 @@
 import pytest
 from pydantic import ValidationError
 
-from pipeline import paths
-from pipeline.errors import ParameterError
-from pipeline.params import flatten, load_params
+from pipeline.core import paths
+from pipeline.core.errors import ParameterError
+from pipeline.core.params import flatten, load_params
 
 
 def write(tmp_path, text):
@@ -59,7 +59,7 @@ def test_params_check_command_names_the_empty_file(tmp_path):
     import sys
 
     write(tmp_path, "")
-    result = subprocess.run([sys.executable, "-c", ("import sys; from pipeline.params import "
+    result = subprocess.run([sys.executable, "-c", ("import sys; from pipeline.core.params import "
                              "stage_params; stage_params(sys.argv[1])"), str(tmp_path / "params.yaml")],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
@@ -67,7 +67,7 @@ def test_params_check_command_names_the_empty_file(tmp_path):
 
 
 def test_a_section_is_rebuilt_from_a_notebooks_flattened_variables():
-    from pipeline.params import PoolParams, PressureParams, section_from_notebook
+    from pipeline.core.params import PoolParams, PressureParams, section_from_notebook
 
     params = load_params()
     values = flatten(params)

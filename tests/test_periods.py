@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.periods import ReportPeriods, twelve_months_to_june
+from pipeline.core.periods import ReportPeriods, twelve_months_to_june
 
 
 def test_2025_edition_periods_match_the_eaamr():

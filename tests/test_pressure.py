@@ -5,13 +5,13 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from pipeline import key as reference_key
-from pipeline import params as project_params
-from pipeline import pressure
-from pipeline.countries import bound_member_states
-from pipeline.errors import InputError, MissingInputError
-from pipeline.params import PressureParams
-from pipeline.periods import ReportPeriods
+from pipeline.analysis import key as reference_key
+from pipeline.analysis import pressure
+from pipeline.core import params as project_params
+from pipeline.core.countries import bound_member_states
+from pipeline.core.errors import InputError, MissingInputError
+from pipeline.core.params import PressureParams
+from pipeline.core.periods import ReportPeriods
 
 PERIODS = ReportPeriods(2025)
 KEY = pd.Series({"BE": 0.5, "BG": 0.3, "CZ": 0.2}, name="key_share")

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import projection
-from pipeline.errors import InputError
+from pipeline.analysis import projection
+from pipeline.core.errors import InputError
+from pipeline.publication.figures import projection as projection_figure
 
 SEASONAL = np.array([0.85, 0.8, 0.9, 0.95, 1.0, 1.05, 1.15, 1.2, 1.15, 1.05, 0.95, 0.95])
 
@@ -126,7 +127,7 @@ def test_summary_and_facts_for_the_prose():
     assert row["projected_period"] == "July 2025 - June 2026"
     assert row["reference_total"] == pytest.approx(result.history["2024-07":"2025-06"].sum())
     assert row["change"] == pytest.approx(row["projected_total"] / row["reference_total"] - 1)
-    facts = projection.facts(summary, 2025)
+    facts = projection_figure.facts(summary, 2025)
     assert facts["period"] == "July 2025 - June 2026"
     assert facts["interval"] == "80%"
     assert facts["applications_direction"] == "increase"  # the constructed trend rises
@@ -138,17 +139,17 @@ def test_summary_and_facts_for_the_prose():
 def test_figure_data_and_alt_text(tmp_path):
     table = tidy(seasonal_series(years=4), {"DE": 1.0})
     result = projection.run(APPLICATIONS, table, 2025)
-    data = projection.figure_data([result])
+    data = projection_figure.figure_data([result])
     assert (data["kind"] == "observed").sum() == 48 and (data["kind"] == "projected").sum() == 12
     assert data.loc[data["kind"] == "observed", "lower"].isna().all()
-    alt = projection.alt_text(projection.summary([result], 2025), 2025)
+    alt = projection_figure.alt_text(projection.summary([result], 2025), 2025)
     assert "July 2025 - June 2026" in alt and "Applications for international protection" in alt
-    figure = projection.plot([result], 2025)
+    figure = projection_figure.plot([result], 2025)
     assert len(figure.axes) == 1
 
 
 def test_a_series_whose_input_was_not_supplied_is_left_out_with_a_note():
-    from pipeline.errors import MissingInputError
+    from pipeline.core.errors import MissingInputError
 
     tables = {"applications": tidy(seasonal_series(years=4), {"DE": 1.0}),
               "ibc_routes": tidy(seasonal_series(years=4), {"x": 1.0}).rename(
@@ -169,10 +170,10 @@ def test_markdown_tables():
     table = tidy(seasonal_series(years=5), {"DE": 1.0})
     result = projection.run(APPLICATIONS, table, 2025)
     summary = projection.summary([result], 2025)
-    markdown = projection.markdown_table(summary, 2025)
+    markdown = projection_figure.markdown_table(summary, 2025)
     assert "| Projected July 2025 - June 2026 | 80% interval |" in markdown
     row = markdown.splitlines()[2]
     assert row.startswith("| Applications for international protection (applications) | ")
     assert row.endswith(f"| {summary.loc[0, 'backtest_covered']} of 2 |")
-    backtest = projection.backtest_markdown([result])
+    backtest = projection_figure.backtest_markdown([result])
     assert backtest.count("\n") == 2 + 2  # header, rule and two backtest years

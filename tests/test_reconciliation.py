@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline import reconciliation
-from pipeline.errors import InputError
-from pipeline.published import load_statements
+from pipeline.analysis import reconciliation
+from pipeline.core.errors import InputError
+from pipeline.inputs.published import load_statements
 
 
 def statement(id_, value, wording, unit="persons", kind="number", **extra):
@@ -137,8 +137,8 @@ def test_outputs_are_read_from_the_figure_and_table_folders(tmp_path):
 
 def test_the_sample_build_reconciles_with_the_eaamr_2025(sample_tables):
     """Every statement the figures can check holds on the sample (it was calibrated to them)."""
-    from pipeline.figures import sar as sar_figure
-    from pipeline.periods import ReportPeriods
+    from pipeline.core.periods import ReportPeriods
+    from pipeline.publication.figures import sar as sar_figure
 
     table = sar_figure.sar_table(sample_tables["sar"], ReportPeriods(2025))
     result = reconciliation.reconcile(load_statements(), {"fig2_sar": table}).set_index("id")

@@ -19,9 +19,9 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from pipeline import paths
-from pipeline.edition import edition_facts
-from pipeline.params import Params
+from pipeline.core import paths
+from pipeline.core.params import Params
+from pipeline.publication.edition import edition_facts
 from pipeline.report import RenderError, ReportSourceError, assemble, render
 from pipeline.report.__main__ import main
 from pipeline.report.assemble import find_shortcodes

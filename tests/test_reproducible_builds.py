@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bench.projects import copy_project, dvc
-from pipeline.run_notebook import main as run_notebook
+from pipeline.runner.notebook import main as run_notebook
 from scripts.compare_builds import differing_files, output_hashes
 from tests.helpers import make_notebook
 

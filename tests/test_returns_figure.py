@@ -7,10 +7,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.figures import bars, returns
-from pipeline.periods import ReportPeriods
-from pipeline.published import load_statements
+from pipeline.core.errors import InputError
+from pipeline.core.periods import ReportPeriods
+from pipeline.inputs.published import load_statements
+from pipeline.publication.figures import bars, returns
 
 PERIODS = ReportPeriods(2025)
 NBSP = "\u00a0"

@@ -4,12 +4,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pipeline import maps
-from pipeline.errors import InputError
-from pipeline.figures import route_map
-from pipeline.figures.output import save_figure
-from pipeline.periods import ReportPeriods
-from pipeline.published import load_statements
+from pipeline.core.errors import InputError
+from pipeline.core.periods import ReportPeriods
+from pipeline.inputs.published import load_statements
+from pipeline.publication.figures import maps, route_map
+from pipeline.publication.figures.output import save_figure
 
 PERIODS = ReportPeriods(2025)
 LINES = route_map.load_route_lines()

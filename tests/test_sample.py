@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.catalog import RAW_INPUTS, raw_input
-from pipeline.countries import EU27, EU_AGGREGATE, bound_member_states
-from pipeline.published import load_statements
-from pipeline.routes import ROUTE_LABELS
-from pipeline.sample import generate_sample
-from pipeline.sample.__main__ import main as sample_cli
-from pipeline.sources.eurostat_tsv import read_eurostat_tsv
-from pipeline.sources.frontex import read_frontex_workbook
+from pipeline.core.countries import EU27, EU_AGGREGATE, bound_member_states
+from pipeline.core.routes import ROUTE_LABELS
+from pipeline.inputs.catalog import RAW_INPUTS, raw_input
+from pipeline.inputs.published import load_statements
+from pipeline.inputs.sample import generate_sample
+from pipeline.inputs.sample.__main__ import main as sample_cli
+from pipeline.inputs.sources.eurostat_tsv import read_eurostat_tsv
+from pipeline.inputs.sources.frontex import read_frontex_workbook
 
 SEED = 20251111
 OTHER_SEED = 7

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.figures import sar
-from pipeline.periods import ReportPeriods
-from pipeline.published import load_statements
+from pipeline.core.errors import InputError
+from pipeline.core.periods import ReportPeriods
+from pipeline.inputs.published import load_statements
+from pipeline.publication.figures import sar
 
 PERIODS = ReportPeriods(2025)
 

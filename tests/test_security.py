@@ -10,7 +10,7 @@ import re
 import pytest
 import yaml
 
-from pipeline import paths
+from pipeline.core import paths
 
 CODE_FOLDERS = ("pipeline", "scripts", "bench", "notebooks")
 UNSAFE = {

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from pipeline import assessment, solidarity
-from pipeline.params import PoolParams
+from pipeline.analysis import assessment, solidarity
+from pipeline.core.params import PoolParams
 
 KEY = pd.Series({"BE": 0.4, "BG": 0.3, "CZ": 0.2, "DE": 0.1})
 POOL = solidarity.Pool("test", "Pool of 1 000", 1000, 20000)

@@ -1,4 +1,4 @@
-"""pipeline.stage: a failed stage leaves its outputs as they were (the `dvc repro` cases are in
+"""pipeline.runner.stage: a failed stage leaves its outputs as they were (the `dvc repro` cases are in
 test_local_source.py and test_end_to_end.py)."""
 
 from __future__ import annotations
@@ -8,14 +8,15 @@ import sys
 import pytest
 import yaml
 
-from pipeline import paths, stage
+from pipeline.core import paths
+from pipeline.runner import stage
 
 
 def test_every_stage_runs_through_the_wrapper_and_every_output_persists():
     stages = yaml.safe_load((paths.PROJECT_ROOT / "dvc.yaml").read_text())["stages"]
     for name, definition in stages.items():
         if name != "download":  # its files are fetched one by one, each kept until replaced
-            assert definition["cmd"].startswith("python -m pipeline.stage -- "), name
+            assert definition["cmd"].startswith("python -m pipeline.runner.stage -- "), name
         for out in definition["outs"]:
             options = next(iter(out.values()))
             assert options.get("persist") is True, (name, out)  # DVC must not delete it first

@@ -7,12 +7,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from pipeline import formatting
-from pipeline.errors import InputError
-from pipeline.figures import bars
-from pipeline.figures import temporary_protection as tp
-from pipeline.periods import ReportPeriods
-from pipeline.published import load_statements
+from pipeline.core import formatting
+from pipeline.core.errors import InputError
+from pipeline.core.periods import ReportPeriods
+from pipeline.inputs.published import load_statements
+from pipeline.publication.figures import bars
+from pipeline.publication.figures import temporary_protection as tp
 
 PERIODS = ReportPeriods(2025)
 NBSP = "\u00a0"

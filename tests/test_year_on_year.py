@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from pipeline import year_on_year
-from pipeline.errors import InputError
+from pipeline.analysis import year_on_year
+from pipeline.core.errors import InputError
 
 
 def indicator(name: str, values: dict[str, tuple[float, float]], *, basis: str = "flow",

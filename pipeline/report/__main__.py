@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import paths
-from pipeline.params import stage_params
+from pipeline.core import paths
+from pipeline.core.params import stage_params
 from pipeline.report import RenderError, ReportSourceError, assemble, render
 
 

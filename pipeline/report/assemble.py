@@ -25,8 +25,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import facts, paths
-from pipeline.atomic import atomic_dir
+from pipeline.core import paths
+from pipeline.core.atomic import atomic_dir
+from pipeline.publication import facts
 
 VARIABLES_FILE = "_variables.yml"
 GENERATED_DIR = "_generated"

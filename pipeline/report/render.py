@@ -29,7 +29,7 @@ from typing import Literal
 
 import yaml
 
-from pipeline import atomic
+from pipeline.core import atomic
 from pipeline.report.assemble import (
     VARIABLES_FILE,
     ReportSourceError,

@@ -1,0 +1,320 @@
+"""Reconciliation: the figures published in an edition of the EAAMR next to this build's values.
+
+The published statements (`pipeline.inputs.published`) are check targets only: this module reads the
+values the build computed (the figures' CSVs and the tables in outputs/<year>/tables) and says, for
+each statement, the difference and whether it lies within the precision its wording implies
+("nearly 97 000": from 96 500 up to 97 000). Nothing here feeds a computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.core import countries, formatting, paths
+from pipeline.core.errors import InputError
+from pipeline.inputs.published import EAAMR_2025, Statement, load_metadata, load_statements
+
+EDITIONS = {2025: EAAMR_2025}  # edition year -> its published statements
+
+MINUS = "\u2212"
+
+Frames = dict[str, pd.DataFrame]
+Observed = float | list[str]
+
+
+def _total(column: str) -> Callable[[pd.DataFrame], Observed]:
+    return lambda frame: float(frame[column].sum())
+
+
+def _change(current: str, previous: str) -> Callable[[pd.DataFrame], Observed]:
+    return lambda frame: (frame[current].sum() / frame[previous].sum() - 1.0) * 100
+
+
+def _value(code: str, column: str) -> Callable[[pd.DataFrame], Observed]:
+    return lambda frame: float(frame.loc[frame["member_state"] == code, column].sum())
+
+
+def _key_share(code: str) -> Callable[[pd.DataFrame], Observed]:
+    return lambda frame: float(frame.loc[frame["member_state"] == code, "key_share"].sum() * 100)
+
+
+def _share(codes: tuple[str, ...], column: str) -> Callable[[pd.DataFrame], Observed]:
+    return lambda frame: float(
+        frame.loc[frame["member_state"].isin(codes), column].sum() / frame[column].sum() * 100)
+
+
+def _member_state_change(code: str, current: str, previous: str
+                         ) -> Callable[[pd.DataFrame], Observed]:
+    def change(frame: pd.DataFrame) -> Observed:
+        row = frame[frame["member_state"] == code]
+        return float((row[current].sum() / row[previous].sum() - 1.0) * 100)
+    return change
+
+
+def _ranking(column: str, by: str = "member_state") -> Callable[[pd.DataFrame], Observed]:
+    def ranking(frame: pd.DataFrame) -> Observed:
+        totals = frame.dropna(subset=[column]).groupby(by)[column].sum()
+        return list(totals.sort_values(ascending=False, kind="stable").index)
+    return ranking
+
+
+def _top_share(column: str, count: int) -> Callable[[pd.DataFrame], Observed]:
+    return lambda frame: float(
+        frame[column].nlargest(count).sum() / frame[column].sum() * 100)
+
+
+def _ratio(numerator: str, denominator: str) -> Callable[[pd.DataFrame], Observed]:
+    return lambda frame: float(frame[numerator].sum() / frame[denominator].sum() * 100)
+
+
+def _drawn_pairs(frame: pd.DataFrame) -> Observed:
+    drawn = frame[frame["drawn"].astype(bool)]
+    return [f"{origin}-{destination}" for origin, destination in
+            zip(drawn["origin"], drawn["destination"], strict=True)]
+
+
+def _indicator(name: str, compute: Callable[[pd.DataFrame], Observed]
+               ) -> Callable[[pd.DataFrame], Observed]:
+    """A check on one indicator of the pressure indicators table (Member States of the key)."""
+    def on_indicator(frame: pd.DataFrame) -> Observed:
+        rows = frame[frame["indicator"] == name].rename(columns={"geo": "member_state"})
+        if rows.empty:
+            raise KeyError(name)
+        return compute(rows)
+    return on_indicator
+
+
+PRESSURE = "pressure_indicators"
+
+# statement id -> (the build's output it is computed from, how). Totals "of the 27 Member
+# States" are not taken from the pressure table, which covers the Member States of the key.
+CHECKS: dict[str, tuple[str, Callable[[pd.DataFrame], Observed]]] = {
+    "ibc_change": ("fig1_route_map", _change("ibcs", "ibcs_previous_period")),
+    "sar_total": ("fig2_sar", _total("persons")),
+    "sar_change": ("fig2_sar", _change("persons", "persons_previous_period")),
+    "sar_italy_share": ("fig2_sar", _share(("IT",), "persons")),
+    "sar_spain_share": ("fig2_sar", _share(("ES",), "persons")),
+    "sar_italy_spain_share": ("fig2_sar", _share(("IT", "ES"), "persons")),
+    "sar_france": ("fig2_sar", _value("FR", "persons")),
+    "applications_total": ("fig3_applications", _total("applications")),
+    "applications_change": ("fig3_applications",
+                            _change("applications", "applications_previous_period")),
+    "applications_germany_change": ("fig3_applications", _member_state_change(
+        "DE", "applications", "applications_previous_period")),
+    "applications_top_absolute": ("fig3_applications", _ranking("applications")),
+    "applications_ratio_to_key_ranking": ("fig3_applications", _ranking("ratio_to_key")),
+    "applications_ireland": ("fig3_applications", _value("IE", "applications")),
+    "applications_ireland_previous": ("fig3_applications",
+                                      _value("IE", "applications_previous_period")),
+    "tp_stock_total": ("fig4_temporary_protection", _total("beneficiaries")),
+    "tp_stock_germany_poland_share": ("fig4_temporary_protection",
+                                      _share(("DE", "PL"), "beneficiaries")),
+    "tp_stock_ratio_to_key_ranking": ("fig4_temporary_protection", _ranking("ratio_to_key")),
+    "tp_decisions_total": ("fig4_temporary_protection", _total("registrations")),
+    "tp_decisions_ratio_to_key_ranking": ("fig4_temporary_protection",
+                                          _ranking("registrations_ratio_to_key")),
+    "eurodac_total": ("fig5_eurodac_map", _total("hits")),
+    "eurodac_change": ("fig5_eurodac_map", _change("hits", "hits_previous_period")),
+    "eurodac_routes_above_6000": ("fig5_eurodac_map", _drawn_pairs),
+    "eurodac_top_departure": ("fig5_eurodac_map", _ranking("hits", by="origin")),
+    "eurodac_top_receiving": ("fig5_eurodac_map", _ranking("hits", by="destination")),
+    "orders_to_leave_total": ("fig6_returns", _total("orders")),
+    "orders_to_leave_change": ("fig6_returns", _change("orders", "orders_previous_period")),
+    "orders_to_leave_top_absolute": ("fig6_returns", _ranking("orders")),
+    "orders_to_leave_ratio_to_key_ranking": ("fig6_returns", _ranking("orders_ratio_to_key")),
+    "returns_total": ("fig6_returns", _total("returned")),
+    "returns_change": ("fig6_returns", _change("returned", "returned_previous_period")),
+    "returns_top_five": ("fig6_returns", _ranking("returned")),
+    "returns_top_five_share": ("fig6_returns", _top_share("returned", 5)),
+    "return_rate": ("fig6_returns", _ratio("returned", "orders")),
+    "ibc_cyprus": (PRESSURE, _indicator("ibc", _value("CY", "value"))),
+    "ibc_croatia": (PRESSURE, _indicator("ibc", _value("HR", "value"))),
+    "ibc_ratio_to_key_ranking": (PRESSURE, _indicator("ibc", _ranking("ratio_to_key"))),
+    "reception_top_absolute": (PRESSURE, _indicator("reception", _ranking("value"))),
+    "reception_ratio_to_key_ranking": (PRESSURE, _indicator("reception",
+                                                            _ranking("ratio_to_key"))),
+    "refusals_top_absolute": (PRESSURE, _indicator("refusals", _ranking("value"))),
+    "refusals_ratio_to_key_ranking": (PRESSURE, _indicator("refusals", _ranking("ratio_to_key"))),
+    "key_share_netherlands": ("fig3_applications", _key_share("NL")),
+    "key_share_germany": ("fig3_applications", _key_share("DE")),
+    "key_share_france": ("fig3_applications", _key_share("FR")),
+}
+
+
+def published_edition(year: int) -> Path | None:
+    """The published statements of the edition `year`, if that edition has been recorded."""
+    return EDITIONS.get(year)
+
+
+def load_outputs(stems: set[str], folders: tuple[Path, ...] = (paths.FIGURES_DIR,
+                                                               paths.TABLES_DIR)) -> Frames:
+    """The build's CSVs named `stems`, from the first folder that has each; absent ones skipped."""
+    frames: Frames = {}
+    for stem in sorted(stems):
+        for folder in folders:
+            path = folder / f"{stem}.csv"
+            if path.is_file():
+                frames[stem] = pd.read_csv(path, keep_default_na=False, na_values=[""])
+                break
+    return frames
+
+
+def _observe(statement: Statement, frames: Frames) -> tuple[Observed | None, str]:
+    """This build's value for a statement, or None and why there is none."""
+    if statement.id not in CHECKS:
+        return None, "not computed by this build"
+    stem, compute = CHECKS[statement.id]
+    if stem not in frames:
+        return None, f"{stem} not produced in this build"
+    frame = frames[stem]
+    if "note" in frame and len(frame.columns) == 1:
+        return None, f"{stem} left out of this build"
+    try:
+        return compute(frame), ""
+    except KeyError as missing:
+        raise InputError(f"{stem}.csv", f"column missing for the reconciliation of "
+                         f"'{statement.id}'", field=str(missing).strip("'")) from None
+
+
+def reconcile(statements: dict[str, Statement], frames: Frames) -> pd.DataFrame:
+    """One row per statement: published and computed values, difference, within precision."""
+    rows = []
+    for statement in statements.values():
+        observed, note = _observe(statement, frames)
+        row = {"id": statement.id, "measure": statement.measure, "wording": statement.wording,
+               "unit": statement.unit, "kind": statement.kind,
+               "tolerance": statement.describe_tolerance(), "published": statement.value,
+               "computed": observed, "difference": np.nan, "relative_difference": np.nan,
+               "within": None, "note": note}
+        if observed is not None:
+            row["within"] = statement.holds(observed)
+            if statement.kind == "number":
+                row["difference"] = observed - statement.value
+                if statement.unit != "%":
+                    row["relative_difference"] = observed / statement.value - 1.0
+            else:
+                row["computed"] = list(observed)[: len(statement.items)] \
+                    if statement.kind == "ranking" else list(observed)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def status(year: int, data_source: str) -> str:
+    """'published' (real data vs a published edition), 'sample' or 'no_edition'."""
+    if published_edition(year) is None:
+        return "no_edition"
+    return "sample" if data_source == "sample" else "published"
+
+
+def _names(codes: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(countries.name(code) if countries.is_member_state(code) else
+                     " to ".join(countries.name(part) for part in code.split("-"))
+                     for code in codes)
+
+
+def _signed(value: float, text: str) -> str:
+    """'+250', minus sign and 250, or '0': the sign follows the value as shown."""
+    shown_as_zero = not any(digit in text for digit in "123456789")
+    return text if shown_as_zero else f"{'+' if value > 0 else MINUS}{text}"
+
+
+def _number(value: float, unit: str) -> str:
+    if unit == "%":
+        return _signed(value, f"{formatting.eu_number(abs(value), decimals=1)}%") \
+            if value < 0 else f"{formatting.eu_number(value, decimals=1)}%"
+    return formatting.eu_number(value)
+
+
+def _difference(row) -> str:
+    if row.unit == "%":
+        points = formatting.eu_number(abs(row.difference), decimals=1)
+        return _signed(row.difference, f"{points} pp")
+    absolute = _signed(row.difference, formatting.eu_number(abs(row.difference)))
+    relative = _signed(row.relative_difference,
+                       formatting.percent(row.relative_difference, decimals=1))
+    return f"{absolute} ({relative})"
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """The reconciliation as a pipe table, numbers formatted the EU way."""
+    header = ("| Measure | Published | Published value | This build | Difference "
+              "| Within the stated precision |")
+    lines = [header, "|---|---|---:|---:|---:|---|"]
+    for row in table.itertuples():
+        if row.kind == "number":
+            published = _number(row.published, row.unit)
+        else:
+            published = _names(row.published)
+        if row.computed is None:
+            computed, difference, within = "\u2013", "\u2013", f"not checked: {row.note}"
+        else:
+            within = "yes" if row.within else "**no**"
+            if row.kind == "number":
+                computed, difference = _number(row.computed, row.unit), _difference(row)
+            else:
+                computed, difference = _names(row.computed), "\u2013"
+        lines.append(f"| {_measure(row.measure)} | {row.wording} | {published} | {computed} | "
+                     f"{difference} | {within} |")
+    return "\n".join(lines) + "\n"
+
+
+def _measure(text: str) -> str:
+    """The statement's measure without the period, which the appendix states once."""
+    text = text.split(", reference period")[0].split(", reference vs comparison")[0]
+    return text[:1].upper() + text[1:]
+
+
+SAMPLE_NOTE = (
+    "This build uses the synthetic sample dataset, which was generated to agree with these "
+    "published statements. The table therefore only checks the internal consistency of the "
+    "pipeline (that it computes from the files what the generator put into them); it says "
+    "nothing about official statistics."
+)
+
+
+def _edition_label(year: int) -> str:
+    return f"EAAMR {year} ({load_metadata(published_edition(year))['document']})"
+
+
+def snippet(table: pd.DataFrame | None, year: int, data_source: str, period_label: str) -> str:
+    """The reconciliation appendix's generated text: a note, and the table when there is one."""
+    state = status(year, data_source)
+    if state == "no_edition":
+        return (f"There is no published edition of the EAAMR for {period_label} to reconcile "
+                "this build with.\n")
+    intro = (f"The headline figures published in the {_edition_label(year)}, next to the values "
+             "this build computes. A statement holds when the computed value lies within the "
+             "precision its wording implies (\"nearly 97 000\": from 96 500 up to 97 000).\n\n")
+    if state == "sample":
+        intro += f"::: {{.callout-note}}\n{SAMPLE_NOTE}\n:::\n\n"
+    return intro + markdown_table(table)
+
+
+def facts(table: pd.DataFrame | None, year: int, data_source: str) -> dict[str, str]:
+    state = status(year, data_source)
+    values = {"status": state}
+    if table is None:
+        return values
+    checked = table[table["within"].notna()]
+    values.update({
+        "edition": _edition_label(year),
+        "statements": str(len(table)),
+        "checked": str(len(checked)),
+        "within": str(int(checked["within"].astype(bool).sum())),
+        "not_checked": str(len(table) - len(checked)),
+    })
+    return values
+
+
+def reconcile_edition(year: int, frames_loader: Callable[[set[str]], Frames] = load_outputs
+                      ) -> pd.DataFrame | None:
+    """The reconciliation table for `year`, or None when no edition was published for it."""
+    path = published_edition(year)
+    if path is None:
+        return None
+    statements = load_statements(path)
+    return reconcile(statements, frames_loader({stem for stem, _ in CHECKS.values()}))
