@@ -123,3 +123,8 @@ def test_text_from_an_input_is_text_in_the_workbook_never_a_formula(outputs, tmp
              if isinstance(cell.value, str) and cell.value.startswith("=")]
     assert {cell.value for cell in cells} >= {payload}
     assert all(cell.data_type == "s" for cell in cells)
+
+
+def test_the_annex_lists_every_figure_of_the_report_once_in_figure_order():
+    numbers = [spec.number for spec in annex.figure_specs()]
+    assert numbers == list(range(1, len(annex.FIGURE_MODULES) + 1))

@@ -86,3 +86,25 @@ def test_edition_key_defaults_to_population_of_the_year_and_gdp_of_the_year_befo
     assert len(key) == 25 and "DK" not in key and "HU" not in key
     assert key.sum() == pytest.approx(1.0)
     assert key["DE"] == pytest.approx(1 / 25)
+
+
+def test_the_key_stage_writes_the_key_every_later_stage_reads(sample_tables, tmp_path):
+    from pipeline.analysis import key as article66_key
+    from pipeline.analysis.key import edition_key
+    table = article66_key.key_table(sample_tables["population"], sample_tables["gdp"], year=2025,
+                                    excluded=["HU"])
+    table.to_parquet(tmp_path / article66_key.KEY_FILE, index=False)
+    loaded = article66_key.load(tmp_path)
+    expected = edition_key(sample_tables["population"], sample_tables["gdp"], year=2025,
+                           excluded=["HU"])
+    pd.testing.assert_series_equal(loaded, expected, check_exact=True, check_index_type=False)
+    assert article66_key.vintages(tmp_path) == (2025, 2024)
+    assert table.set_index("geo").loc["DE", "population"] == sample_tables["population"].query(
+        "geo == 'DE' and period == '2025'")["value"].iloc[0]
+
+
+def test_a_later_stage_without_the_key_says_which_stage_to_run(tmp_path):
+    from pipeline.analysis import key as article66_key
+    from pipeline.core.errors import InputError
+    with pytest.raises(InputError, match="run the key stage first"):
+        article66_key.load(tmp_path)

@@ -1,16 +1,25 @@
-"""Article 66 reference key of Regulation (EU) 2024/1351, shares, ratios to the key, changes."""
+"""Article 66 reference key of Regulation (EU) 2024/1351, shares, ratios to the key, changes.
+
+    python -m pipeline.analysis.key   # the edition's key -> data/processed/article66_key.parquet
+
+The `key` stage computes the edition's key once; every later stage reads it with `load()`.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pipeline.core import atomic, paths
 from pipeline.core.caveat import Caveat
 from pipeline.core.countries import bound_member_states
 from pipeline.core.errors import InputError, source_of
-from pipeline.core.params import default_vintages
+from pipeline.core.params import default_vintages, stage_params
+from pipeline.inputs import processed
 
 CAVEATS = (
     Caveat("Reference key", "The Article 66 key covers the Member States bound by Regulation "
@@ -101,3 +110,60 @@ def edition_key(population: pd.DataFrame, gdp: pd.DataFrame, *, year: int,
     population_year, gdp_year = default_vintages(year, population_year, gdp_year)
     return key_for_edition(population, gdp, population_year=population_year, gdp_year=gdp_year,
                            member_states=bound_member_states(tuple(excluded)))
+
+
+KEY_FILE = "article66_key.parquet"
+
+
+def key_table(population: pd.DataFrame, gdp: pd.DataFrame, *, year: int,
+              population_year: int | None = None, gdp_year: int | None = None,
+              excluded: Sequence[str] = ()) -> pd.DataFrame:
+    """The edition's key with what it is made of: one row per Member State of the key."""
+    population_year, gdp_year = default_vintages(year, population_year, gdp_year)
+    member_states = bound_member_states(tuple(excluded))
+    key = key_for_edition(population, gdp, population_year=population_year, gdp_year=gdp_year,
+                          member_states=member_states)
+    return pd.DataFrame({
+        "geo": list(member_states),
+        "population": annual_values(population, population_year, member_states, name="population"),
+        "gdp": annual_values(gdp, gdp_year, member_states, name="GDP"),
+        "key": key.loc[list(member_states)],
+        "population_year": population_year,
+        "gdp_year": gdp_year,
+    }).reset_index(drop=True)
+
+
+def _key_file(folder: Path) -> Path:
+    path = folder / KEY_FILE
+    if not path.is_file():
+        raise InputError(path, "the edition's key not found; run the key stage first (dvc repro)")
+    return path
+
+
+def load(folder: Path = paths.PROCESSED_DIR) -> pd.Series:
+    """The edition's key (shares summing to 1), indexed by Member State, as the key stage wrote it."""
+    table = pd.read_parquet(_key_file(folder))
+    return table.set_index("geo")["key"].rename("key_share")
+
+
+def vintages(folder: Path = paths.PROCESSED_DIR) -> tuple[int, int]:
+    """The population year and the GDP year of the edition's key."""
+    table = pd.read_parquet(_key_file(folder), columns=["population_year", "gdp_year"])
+    return int(table["population_year"].iloc[0]), int(table["gdp_year"].iloc[0])
+
+
+def main() -> None:
+    params = stage_params()
+    try:
+        table = key_table(processed.load("population"), processed.load("gdp"), year=params.year,
+                          population_year=params.key.population_year,
+                          gdp_year=params.key.gdp_year, excluded=params.key.excluded)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    with atomic.atomic_path(paths.PROCESSED_DIR / KEY_FILE) as tmp:
+        table.to_parquet(tmp, index=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,22 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pipeline.core import atomic, paths
 from pipeline.core.xlsx import write_workbook
+from pipeline.publication.figures import (
+    applications,
+    eurodac_map,
+    pressure,
+    projection,
+    returns,
+    route_map,
+    sar,
+    solidarity,
+    temporary_protection,
+)
 from pipeline.publication.figures.output import FigureSpec
+
+# The modules that draw the report's figures; each declares its FigureSpec.
+FIGURE_MODULES = (route_map, sar, applications, temporary_protection, eurodac_map, returns,
+                  pressure, solidarity, projection)
 
 MAX_SHEET_NAME = 31
 MAX_COLUMN_WIDTH = 60
@@ -120,6 +135,11 @@ def table_items(sample: bool, folder: Path = paths.TABLES_DIR,
             spec.title if spec else stem.replace("_", " ")), spec.unit if spec else "not stated",
             source, folder / f"{stem}.csv"))
     return items
+
+
+def figure_specs() -> list[FigureSpec]:
+    """Every figure of the report, in figure order."""
+    return sorted((module.SPEC for module in FIGURE_MODULES), key=lambda spec: spec.number)
 
 
 def figure_items(specs: Sequence[FigureSpec], sample: bool,
@@ -281,3 +301,15 @@ def write_annex(items: list[Item], edition: dict[str, str], *, sample: bool,
         for item in items:
             shutil.copyfile(item.csv, tmp / item.csv.name)
     return folder / annex_file(int(edition["year"]))
+
+
+def publish(edition: dict[str, str], *, sample: bool) -> dict[str, str]:
+    """Write the annex of every figure and table this build wrote; the facts the report quotes."""
+    items = figure_items(figure_specs(), sample) + table_items(sample)
+    workbook = write_annex(items, edition, sample=sample)
+    return {
+        "file": f"annex/{workbook.name}",
+        "sheets": str(len(items) + 2),
+        "tables": str(len(items)),
+        "csv_files": ", ".join(item.csv.name for item in items),
+    }
