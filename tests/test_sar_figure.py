@@ -1,9 +1,11 @@
 """Figure 2: the table behind the figure, its facts for the prose, and the sample calibration."""
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from pipeline.core.errors import InputError
+from pipeline.core.formatting import eu_number
 from pipeline.core.periods import ReportPeriods
 from pipeline.inputs.published import load_statements
 from pipeline.publication.figures import sar
@@ -65,3 +67,22 @@ def test_a_member_state_with_only_missing_values_in_the_window_is_an_error():
     data.loc[data["geo"] == "ES", "value"] = float("nan")
     with pytest.raises(InputError, match="missing for ES"):
         sar.sar_table(data, PERIODS)
+
+
+def test_each_value_label_sits_at_the_end_of_its_own_bar_clear_of_the_comparison_bars(sample_tables):
+    table = sar.sar_table(sample_tables["sar"], PERIODS)
+    figure = sar.plot(table, PERIODS)
+    axes = figure.axes[0]
+    renderer = figure.canvas.get_renderer()
+    bars = [patch for patch in axes.patches if patch.get_gid() == "sar-bar"]
+    previous = [patch for patch in axes.patches if patch.get_gid() == "sar-previous"]
+    labels = [text for text in axes.texts if text.get_gid() == "sar-value"]
+    assert len(bars) == len(previous) == len(labels) == len(table)
+    for bar, label, persons in zip(bars, labels, table["persons"]):
+        assert label.get_text().startswith(eu_number(persons))
+        own = bar.get_window_extent(renderer)
+        text = label.get_window_extent(renderer)
+        assert own.x1 <= text.x0 <= own.x1 + 6  # starts just past the end of its bar
+        assert own.y0 <= text.y0 and text.y1 <= own.y1  # within the bar's height
+        assert not any(text.overlaps(other.get_window_extent(renderer)) for other in previous)
+    plt.close(figure)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from pipeline.analysis.indicators import compare_windows
@@ -36,25 +37,35 @@ def sar_table(sar: pd.DataFrame, periods: ReportPeriods) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+# Rows: the reference period's bar, with its label at its end, and a thin bar below it for the
+# comparison period, so that every label sits on the bar it belongs to.
+BAR_HEIGHT, BAR_OFFSET = 0.5, -0.12
+PREVIOUS_HEIGHT, PREVIOUS_OFFSET = 0.14, 0.27
+PREVIOUS_COLOUR = "#9A9A9A"
+
+
 def plot(table: pd.DataFrame, periods: ReportPeriods) -> plt.Figure:
-    """Horizontal bars, largest first, labelled with persons and share of the EU total."""
+    """Horizontal bars, largest first, labelled at their end with persons and share of the EU
+    total; a thin grey bar under each one for the comparison period."""
     style.apply()
     figure, axes = plt.subplots(figsize=(7.0, 0.42 * len(table) + 1.2))
-    positions = range(len(table))
-    axes.barh(positions, table["persons"], color=style.PRIMARY, height=0.65,
-              label=periods.reference.short_label)
-    axes.scatter(table["persons_previous_period"], positions, marker="|", s=220, linewidths=2,
-                 color=style.TEXT, zorder=3, label=periods.comparison.short_label)
-    axes.set_yticks(list(positions), table["name"])
+    rows = np.arange(len(table))
+    bars = axes.barh(rows + BAR_OFFSET, table["persons"], color=style.PRIMARY, height=BAR_HEIGHT,
+                     label=periods.reference.short_label, gid="sar-bar")
+    axes.barh(rows + PREVIOUS_OFFSET, table["persons_previous_period"], color=PREVIOUS_COLOUR,
+              height=PREVIOUS_HEIGHT, label=periods.comparison.short_label, gid="sar-previous")
+    axes.set_yticks(rows + BAR_OFFSET, table["name"])
+    axes.tick_params(axis="y", length=0)
     axes.invert_yaxis()
     axes.xaxis.set_major_formatter(style.thousands)
     axes.set_xlabel("Persons disembarked")
     largest = max(table["persons"].max(), table["persons_previous_period"].max())
-    axes.set_xlim(0, largest * 1.28)
-    label_at = table[["persons", "persons_previous_period"]].max(axis=1) + largest * 0.02
-    for position, (x, persons, share) in enumerate(zip(label_at, table["persons"], table["share"])):
-        axes.text(x, position, f"{formatting.eu_number(persons)} ({formatting.share_label(share)})",
-                  va="center", fontsize=8, color=style.TEXT)
+    axes.set_xlim(0, largest * 1.2)
+    for bar, persons, share in zip(bars, table["persons"], table["share"]):
+        axes.annotate(f"{formatting.eu_number(persons)} ({formatting.share_label(share)})",
+                      (bar.get_x() + bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                      xytext=(3, 0), textcoords="offset points", va="center", ha="left",
+                      fontsize=8, color=style.TEXT, gid="sar-value")
     axes.legend(loc="lower right", frameon=False, fontsize=8)
     axes.grid(axis="x", color="#E5E5E5", linewidth=0.6)
     axes.set_axisbelow(True)
@@ -70,7 +81,7 @@ def alt_text(table: pd.DataFrame, periods: ReportPeriods) -> str:
     return (
         f"Horizontal bar chart of persons disembarked after search and rescue events in "
         f"{periods.reference.label}, for {len(table)} Member States, largest first: "
-        f"{'; '.join(leaders)}. A tick on each bar marks {periods.comparison.label}."
+        f"{'; '.join(leaders)}. A thin grey bar under each bar shows {periods.comparison.label}."
     )
 
 
