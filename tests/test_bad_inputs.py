@@ -348,7 +348,7 @@ PARAMETER_CASES = {
     "dpi_not_a_number": (set_param("figures.dpi", "high"), ("figures.dpi", "valid integer")),
     "malformed_yaml_tab_indent": (lambda text: text.replace("\n  source:", "\n\tsource:", 1),
                                   ("not valid YAML", "line")),
-    "malformed_yaml_unclosed_list": (lambda text: text.replace("excluded: []", "excluded: [AT", 1),
+    "malformed_yaml_unclosed_list": (lambda text: text.replace("member_states: [", "member_states: [[", 1),
                                      ("not valid YAML", "line")),
 }
 

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline.analysis.key import ratio_to_key, reference_key, relative_change, shares
+from pipeline.core.countries import bound_member_states
 
 
 def test_key_is_half_population_share_plus_half_gdp_share():
@@ -82,7 +83,8 @@ def test_edition_key_defaults_to_population_of_the_year_and_gdp_of_the_year_befo
     from pipeline.core.countries import EU27
     population = pd.concat([annual(dict.fromkeys(EU27, 1.0), 2025), annual(dict.fromkeys(EU27, 9.0), 2024)])
     gdp = pd.concat([annual(dict.fromkeys(EU27, 1.0), 2024), annual({**dict.fromkeys(EU27, 1.0), "DE": 27.0}, 2025)])
-    key = edition_key(population, gdp, year=2025, excluded=["HU"])
+    key = edition_key(population, gdp, year=2025,
+                      member_states=bound_member_states(["HU"]))
     assert len(key) == 25 and "DK" not in key and "HU" not in key
     assert key.sum() == pytest.approx(1.0)
     assert key["DE"] == pytest.approx(1 / 25)
@@ -92,11 +94,11 @@ def test_the_key_stage_writes_the_key_every_later_stage_reads(sample_tables, tmp
     from pipeline.analysis import key as article66_key
     from pipeline.analysis.key import edition_key
     table = article66_key.key_table(sample_tables["population"], sample_tables["gdp"], year=2025,
-                                    excluded=["HU"])
+                                    member_states=bound_member_states(["HU"]))
     table.to_parquet(tmp_path / article66_key.KEY_FILE, index=False)
     loaded = article66_key.load(tmp_path)
     expected = edition_key(sample_tables["population"], sample_tables["gdp"], year=2025,
-                           excluded=["HU"])
+                           member_states=bound_member_states(["HU"]))
     pd.testing.assert_series_equal(loaded, expected, check_exact=True, check_index_type=False)
     assert article66_key.vintages(tmp_path) == (2025, 2024)
     assert table.set_index("geo").loc["DE", "population"] == sample_tables["population"].query(

@@ -34,7 +34,9 @@ def test_flatten_joins_nested_keys():
 @pytest.mark.parametrize("text, message", [
     ("year: 1900\n", "year"),
     ("year: 2025\ndata: {source: ftp}\n", "data.source"),
-    ("year: 2025\nkey: {excluded: [XX]}\n", "XX"),
+    ("year: 2025\nkey: {member_states: [BE, XX]}\n", "XX"),
+    ("year: 2025\nkey: {member_states: [BE, DK]}\n", "DK not bound"),
+    ("year: 2025\nkey: {member_states: [BE, BE, FR]}\n", "more than once: BE"),
     ("year: 2025\ncolour: red\n", "colour"),
     ("year: [2025\n", "not valid YAML"),
     ("- 2025\n", "mapping"),

@@ -28,7 +28,8 @@ def monthly(values: dict[str, float], months: list[str]) -> pd.DataFrame:
 def test_the_key_sums_to_one_over_the_bound_member_states(sample_tables):
     for excluded in ((), ("HU",)):
         key = reference_key.edition_key(sample_tables["population"], sample_tables["gdp"],
-                                        year=2025, excluded=excluded)
+                                        year=2025,
+                                        member_states=bound_member_states(excluded))
         assert list(key.index) == list(bound_member_states(excluded))
         assert "DK" not in key.index
         assert key.sum() == pytest.approx(1.0)

@@ -2,7 +2,9 @@
 
     python -m pipeline.analysis.key   # the edition's key -> data/processed/article66_key.parquet
 
-The `key` stage computes the edition's key once; every later stage reads it with `load()`.
+The `key` stage computes the edition's key once, over the Member States of params.yaml
+`key.member_states` (by default the 26 bound by Regulation (EU) 2024/1351: not Denmark); every
+later stage reads it with `load()`, and dvc.yaml builds one fiche per Member State of that list.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ import pandas as pd
 
 from pipeline.core import atomic, paths
 from pipeline.core.caveat import Caveat
-from pipeline.core.countries import bound_member_states
+from pipeline.core.countries import bound_member_states, protocol_rank
 from pipeline.core.errors import InputError, source_of
 from pipeline.core.params import default_vintages, stage_params
 from pipeline.inputs import processed
 
 CAVEATS = (
-    Caveat("Reference key", "The Article 66 key covers the Member States bound by Regulation "
-           "(EU) 2024/1351 (Denmark is not); also excluded by parameter: {key_excluded}. "
+    Caveat("Reference key", "The Article 66 key covers the Member States of key.member_states: "
+           "{key_member_states} (Denmark is not bound by Regulation (EU) 2024/1351). "
            "Population on 1 January {population_year}, GDP of {gdp_year}; the vintage the "
            "Commission uses is not published."),
     Caveat("Reference key", "'Relative to GDP and population' is a Member State's share of the "
@@ -105,11 +107,18 @@ def key_for_edition(population: pd.DataFrame, gdp: pd.DataFrame, *, population_y
 
 def edition_key(population: pd.DataFrame, gdp: pd.DataFrame, *, year: int,
                 population_year: int | None = None, gdp_year: int | None = None,
-                excluded: Sequence[str] = ()) -> pd.Series:
-    """The key an edition uses: bound Member States minus `excluded`, default vintages."""
+                member_states: Sequence[str] | None = None) -> pd.Series:
+    """The key an edition uses: over `member_states` (default: the bound Member States),
+    default vintages."""
     population_year, gdp_year = default_vintages(year, population_year, gdp_year)
     return key_for_edition(population, gdp, population_year=population_year, gdp_year=gdp_year,
-                           member_states=bound_member_states(tuple(excluded)))
+                           member_states=_member_states(member_states))
+
+
+def _member_states(member_states: Sequence[str] | None) -> list[str]:
+    """The key's Member States in protocol order (default: those bound by 2024/1351)."""
+    codes = bound_member_states() if member_states is None else member_states
+    return sorted(codes, key=protocol_rank)
 
 
 KEY_FILE = "article66_key.parquet"
@@ -117,10 +126,11 @@ KEY_FILE = "article66_key.parquet"
 
 def key_table(population: pd.DataFrame, gdp: pd.DataFrame, *, year: int,
               population_year: int | None = None, gdp_year: int | None = None,
-              excluded: Sequence[str] = ()) -> pd.DataFrame:
-    """The edition's key with what it is made of: one row per Member State of the key."""
+              member_states: Sequence[str] | None = None) -> pd.DataFrame:
+    """The edition's key with what it is made of: one row per Member State of the key
+    (`member_states`, default the bound Member States), in protocol order."""
     population_year, gdp_year = default_vintages(year, population_year, gdp_year)
-    member_states = bound_member_states(tuple(excluded))
+    member_states = _member_states(member_states)
     key = key_for_edition(population, gdp, population_year=population_year, gdp_year=gdp_year,
                           member_states=member_states)
     return pd.DataFrame({
@@ -157,7 +167,8 @@ def main() -> None:
     try:
         table = key_table(processed.load("population"), processed.load("gdp"), year=params.year,
                           population_year=params.key.population_year,
-                          gdp_year=params.key.gdp_year, excluded=params.key.excluded)
+                          gdp_year=params.key.gdp_year,
+                          member_states=params.key.member_states)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -6,7 +6,7 @@ with a threshold from `params.yaml` (`pressure:`), and the result is shown besid
 determination (`data/reference/official_pressure_<year>.yaml`), which is never an input.
 
 The indicators table (`indicators_table`) is long and tidy, one row per indicator and Member
-State of the key (bound by Regulation (EU) 2024/1351, minus `key.excluded`):
+State of the key (params.yaml `key.member_states`, bound by Regulation (EU) 2024/1351):
 
     indicator, label, unit, basis, geo, period, value, previous_period, previous, change,
     share, key_share, ratio_to_key, five_year_period, five_year_value, five_year_share,

@@ -1,6 +1,6 @@
 """Annual Solidarity Pool: indicative contributions from the Article 66 key.
 
-Each Member State of the key (bound by Regulation (EU) 2024/1351, minus `key.excluded`) has a
+Each Member State of the key (params.yaml `key.member_states`, bound by Regulation (EU) 2024/1351) has a
 fair share of the pool: its key share x the pool size, in relocations and in euros (one
 relocation = `pool.euro_per_relocation`). Then:
 

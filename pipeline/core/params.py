@@ -33,18 +33,36 @@ class SampleParams(_Strict):
     seed: int = Field(20251111, ge=0)
 
 
+def _known_member_states(codes: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [code for code in codes if not countries.is_member_state(code)]
+    if unknown:
+        raise ValueError(f"unknown Member State code(s): {', '.join(unknown)}")
+    return codes
+
+
 class KeyParams(_Strict):
+    """The Article 66 key: its data vintages and its Member States. `member_states` is the one
+    list of the key's Member States: the key stage computes over it, every later stage reads the
+    key, and dvc.yaml runs one fiche per entry (`foreach: ${key.member_states}`)."""
+
     population_year: int | None = Field(None, ge=2000, le=LAST_SUPPORTED_YEAR)
     gdp_year: int | None = Field(None, ge=2000, le=LAST_SUPPORTED_YEAR)
-    excluded: tuple[str, ...] = ()
+    member_states: tuple[str, ...] = countries.bound_member_states()
 
-    @field_validator("excluded")
+    @field_validator("member_states")
     @classmethod
-    def _known_member_states(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [code for code in codes if not countries.is_member_state(code)]
-        if unknown:
-            raise ValueError(f"unknown Member State code(s): {', '.join(unknown)}")
-        return codes
+    def _member_states_of_the_key(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        _known_member_states(codes)
+        not_bound = [code for code in codes if not countries.member_state(code).bound_by_amm]
+        if not_bound:
+            raise ValueError(f"{', '.join(not_bound)} not bound by Regulation (EU) 2024/1351, "
+                             "so not in the key")
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise ValueError(f"listed more than once: {', '.join(repeated)}")
+        if len(codes) < 2:
+            raise ValueError("the key needs at least two Member States")
+        return tuple(sorted(codes, key=countries.protocol_rank))
 
 
 class FigureParams(_Strict):
@@ -144,7 +162,7 @@ class PoolParams(_Strict):
     @field_validator("deducted")
     @classmethod
     def _known_member_states(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
-        return KeyParams._known_member_states(codes)
+        return _known_member_states(codes)
 
 
 class Params(_Strict):
