@@ -46,15 +46,33 @@ def snippet(place: str, text: str, facts_dir: Path, sections_dir: Path, slug: st
         return provenance.sources_table([record], "local")
     if place == "caveats_log":
         return caveats.markdown(pd.DataFrame(columns=["topic", "caveat", "module"]), [text])
-    name = f"section_{slug}"
+    (sections_dir / f"{slug}.qmd").write_text("Section text.\n", encoding="utf-8")
     if place == "left_out_note":
-        path = facts.write_section(slug, left_out=text, folder=facts_dir)
+        facts.write_section(slug, left_out=text, folder=facts_dir)
     else:
-        (sections_dir / f"{slug}.qmd").write_text("Section text.\n", encoding="utf-8")
-        path = facts.write_section(slug, folder=facts_dir, caveat=text)
-    body = path.read_text(encoding="utf-8")
-    (facts_dir / f"{name}.md").unlink()
-    return body
+        facts.write_section(slug, folder=facts_dir, caveat=text)
+    return SWITCHED_SECTION.format(slug=slug)
+
+
+# An optional section as the report source writes it (report/index.qmd): shown, or replaced by
+# the note saying why, with the caveat after it; the switch is metadata written by the stage.
+SWITCHED_SECTION = """\
+::: {{.content-visible when-meta="sections.{slug}.shown"}}
+{{{{< include ../sections/{slug}.qmd >}}}}
+:::
+
+::: {{.content-hidden when-meta="sections.{slug}.shown"}}
+::: {{.callout-warning title="Left out"}}
+{{{{< meta sections.{slug}.left_out >}}}}
+:::
+:::
+
+::: {{.content-visible when-meta="sections.{slug}.has_caveat"}}
+::: {{.callout-note title="Caveat"}}
+{{{{< meta sections.{slug}.caveat >}}}}
+:::
+:::
+"""
 
 
 @pytest.fixture(scope="module")

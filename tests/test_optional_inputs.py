@@ -104,17 +104,20 @@ def test_left_out_figure_writes_stand_ins_and_a_note_in_place_of_its_section(tmp
     assert table is None
     for suffix in ("png", "svg", "csv"):
         assert (figures / f"{sar.SPEC.stem}.{suffix}").stat().st_size > 0
-    note = (facts_dir / "section_search_and_rescue.md").read_text()
-    assert "callout" in note and literal("data/raw/local/frontex/sar_disembarkations.csv") in note
-    assert "Figure 2 is left out" in note
+    switch = facts.read_sections(facts_dir)["search_and_rescue"]
+    assert switch["shown"] is False and switch["has_caveat"] is False
+    assert literal("data/raw/local/frontex/sar_disembarkations.csv") in switch["left_out"]
+    assert "Figure 2 is left out" in switch["left_out"]
     assert "Figure 2 is left out" in (facts_dir / "fig2_sar.yaml").read_text()
 
 
-def test_section_switch_includes_the_section_when_its_input_is_there(tmp_path):
+def test_section_switch_shows_the_section_when_its_input_is_there(tmp_path):
     facts.write_section("search_and_rescue", folder=tmp_path)
-    text = (tmp_path / "section_search_and_rescue.md").read_text()
-    assert text == "{{< include ../sections/search_and_rescue.qmd >}}\n"
-    assert (paths.REPORT_SOURCE_DIR / "sections" / "search_and_rescue.qmd").is_file()
+    assert facts.read_sections(tmp_path) == {"search_and_rescue": {
+        "shown": True, "left_out": "", "has_caveat": False, "caveat": ""}}
+    report = (paths.REPORT_SOURCE_DIR / "index.qmd").read_text()
+    assert 'when-meta="sections.search_and_rescue.shown"' in report
+    assert "{{< include sections/search_and_rescue.qmd >}}" in report
 
 
 def test_every_input_is_documented_in_the_local_folder_readme():

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from pipeline.core import paths
 from pipeline.core.params import Params
 from pipeline.publication.edition import edition_facts
+from pipeline.publication.facts import write_section
 from pipeline.report import RenderError, ReportSourceError, assemble, render
 from pipeline.report.__main__ import main
 from pipeline.report.assemble import find_shortcodes
@@ -551,3 +552,46 @@ def test_images_in_generated_snippets_resolve_from_the_document(tmp_path, source
     (facts / "banner.md").write_text("![Chart](figures/missing.png)\n", encoding="utf-8")
     with pytest.raises(ReportSourceError, match=r"banner\.md, line 1: image 'figures/missing"):
         assemble(build, source_dir=source, facts_dir=facts, figures_dir=inputs["figures_dir"])
+
+
+def test_sections_are_switched_by_metadata_the_stages_write(tmp_path, source, inputs):
+    facts_dir = tmp_path / "facts"
+    shutil.copytree(inputs["facts_dir"], facts_dir)
+    write_section("shown_one", folder=facts_dir, caveat="Totals differ by 5 (file a_b.csv)")
+    write_section("left_one", left_out="Not supplied: data/raw/local/sar.csv", folder=facts_dir)
+    source = copy_source(tmp_path)
+    with (source / "index.qmd").open("a", encoding="utf-8") as qmd:
+        for name, text in (("shown_one", "Shown section text."), ("left_one", "Hidden section text.")):
+            qmd.write(textwrap.dedent(f"""
+                ::: {{.content-visible when-meta="sections.{name}.shown"}}
+                {text}
+                :::
+
+                ::: {{.content-hidden when-meta="sections.{name}.shown"}}
+                Left out: {{{{< meta sections.{name}.left_out >}}}}
+                :::
+
+                ::: {{.content-visible when-meta="sections.{name}.has_caveat"}}
+                Caveat: {{{{< meta sections.{name}.caveat >}}}}
+                :::
+            """))
+    build = assemble(tmp_path / "build", source_dir=source, facts_dir=facts_dir,
+                     figures_dir=inputs["figures_dir"])
+    assert yaml.safe_load((build / "_metadata.yml").read_text())["sections"]["left_one"]["shown"] is False
+    html, pdf = render(build, tmp_path / "out", "x", engine="pandoc")
+    pdf_text = squash(" ".join(page.extract_text() for page in PdfReader(pdf).pages))
+    for text in (squash(BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").get_text()),
+                 pdf_text):
+        assert "Shown section text." in text and "Hidden section text." not in text
+        assert "Caveat: Totals differ by 5 (file a_b.csv)" in text
+        assert "Left out: Not supplied: data/raw/local/sar.csv" in text
+        assert text.count("Left out:") == 1 and text.count("Caveat:") == 1
+
+
+def test_a_condition_on_an_unknown_section_names_file_line_and_key(tmp_path, source, inputs):
+    source = copy_source(tmp_path)
+    with (source / "index.qmd").open("a", encoding="utf-8") as qmd:
+        qmd.write('\n::: {.content-visible when-meta="sections.nowhere.shown"}\nText.\n:::\n')
+    with pytest.raises(ReportSourceError, match=r"index\.qmd, line \d+: unknown metadata key "
+                                                r"'sections\.nowhere\.shown'"):
+        assemble(tmp_path / "build", source_dir=source, **inputs)

@@ -28,19 +28,41 @@ def write_snippet(name: str, markdown: str, folder: Path = paths.FACTS_DIR) -> P
     return target
 
 
+SECTIONS_DIR = "sections"
+
+
 def write_section(name: str, left_out: str | None = None, folder: Path = paths.FACTS_DIR, *,
                   caveat: str | None = None) -> Path:
-    """Switch a report section on or off: `_generated/section_<name>.md` includes
-    `report/sections/<name>.qmd`, or, when `left_out` says why, shows that note in its place.
-    A `caveat` is shown as a note after the included section. Both notes are plain text
-    (they quote file names and problems found in inputs), never markup."""
-    if left_out is None:
-        body = f"{{{{< include ../sections/{name}.qmd >}}}}\n"
-        if caveat is not None:
-            body += f"\n::: {{.callout-note title=\"Caveat\"}}\n{literal(caveat)}\n:::\n"
-    else:
-        body = f"::: {{.callout-warning title=\"Left out\"}}\n{literal(left_out)}\n:::\n"
-    return write_snippet(f"section_{name}", body, folder)
+    """Switch a report section on or off: `<folder>/sections/<name>.yaml`, which the report
+    reads as metadata (`sections.<name>.shown`, Quarto's conditional content). When `left_out`
+    says why, the report shows that note in the section's place; a `caveat` is shown after the
+    section. Both notes are plain text (they quote file names and problems found in inputs),
+    never markup."""
+    state = {
+        "shown": left_out is None,
+        "left_out": "" if left_out is None else literal(left_out),
+        "has_caveat": caveat is not None and left_out is None,
+        "caveat": "" if caveat is None else literal(caveat),
+    }
+    target = folder / SECTIONS_DIR / f"{name}.yaml"
+    atomic.write_text(target, yaml.safe_dump(state, allow_unicode=True, sort_keys=True, width=1000))
+    return target
+
+
+def read_sections(folder: Path = paths.FACTS_DIR) -> dict[str, dict[str, object]]:
+    """Every section switch, by section name (the report's `sections` metadata)."""
+    sections = {}
+    for path in sorted((folder / SECTIONS_DIR).glob("*.yaml")):
+        try:
+            state = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(state, dict) or not isinstance(state.get("shown"), bool):
+            raise ValueError(  # noqa: TRY004 - a bad file, reported like the other bad files
+                f"{path}: expected a section switch (shown: true/false, left_out, has_caveat, "
+                "caveat)")
+        sections[path.stem] = state
+    return sections
 
 
 def read_facts(folder: Path = paths.FACTS_DIR) -> dict:

@@ -6,10 +6,12 @@ The build folder is a complete Quarto project that `quarto render` (or the pando
     build/
       _quarto.yml, index.qmd, styles.css, ...   copied from report/
       _variables.yml                             every facts/*.yaml merged (read by {{< var >}})
+      _metadata.yml                              facts/sections/*.yaml as `sections:` metadata
+                                                 (read by conditional content and {{< meta >}})
       _generated/*.md                            facts/*.md (pulled in by {{< include >}})
       figures/*.png, *.svg                       outputs/<year>/figures/
 
-Every `{{< var a.b >}}` and `{{< include f >}}` is checked here, so that both render paths fail
+Every `{{< var a.b >}}`, `{{< meta a.b >}}`, `when-meta="a.b"` and `{{< include f >}}` is checked here, so that both render paths fail
 with the same clear message (file, line, missing key or file) instead of printing `?var:a.b`.
 """
 
@@ -30,6 +32,7 @@ from pipeline.core.atomic import atomic_dir
 from pipeline.publication import facts
 
 VARIABLES_FILE = "_variables.yml"
+METADATA_FILE = "_metadata.yml"
 GENERATED_DIR = "_generated"
 FIGURES_SUBDIR = "figures"
 FIGURE_SUFFIXES = (".png", ".svg")
@@ -41,6 +44,8 @@ _SHORTCODE = re.compile(
     r"\{\{\{<\s*(?P<escaped>.*?)\s*>\}\}\}"  # {{{< x >}}}: a shortcode written out literally
     r"|\{\{<\s*(?P<name>[\w-]+)(?P<args>.*?)\s*>\}\}"
 )
+# Conditional content on metadata: ::: {.content-visible when-meta="sections.sar.shown"}
+_META_CONDITION = re.compile(r"""(?:when|unless)-meta\s*=\s*["'](?P<key>[^"']+)["']""")
 # Markdown images with a local target: ![alt](figures/x.png) or ![alt](figures/x.png "title").
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
@@ -137,6 +142,21 @@ def _read_facts(facts_dir: Path) -> dict:
         raise ReportSourceError(str(error)) from None
 
 
+def _has_key(metadata: Mapping, key: str) -> bool:
+    try:
+        lookup_var(metadata, key)
+    except KeyError:
+        return False
+    return True
+
+
+def _read_metadata(facts_dir: Path) -> dict:
+    try:
+        return {"sections": facts.read_sections(facts_dir)}
+    except ValueError as error:
+        raise ReportSourceError(str(error)) from None
+
+
 def _copy_files(source_dir: Path, target_dir: Path, suffixes: tuple[str, ...]) -> list[Path]:
     copied = []
     for path in sorted(source_dir.iterdir()) if source_dir.is_dir() else []:
@@ -147,8 +167,10 @@ def _copy_files(source_dir: Path, target_dir: Path, suffixes: tuple[str, ...]) -
     return copied
 
 
-def check_build(build_dir: Path, variables: Mapping, origins: Mapping[Path, Path]) -> None:
-    """Raise one ReportSourceError listing every unknown var, missing include or image.
+def check_build(build_dir: Path, variables: Mapping, origins: Mapping[Path, Path],
+                metadata: Mapping | None = None) -> None:
+    """Raise one ReportSourceError listing every unknown var or metadata key, missing include
+    or image.
 
     `origins` maps files of the build folder to where they were copied from, so messages name
     the file a person edits (report/index.qmd, outputs/<year>/facts/banner.md), not the copy.
@@ -177,6 +199,11 @@ def check_build(build_dir: Path, variables: Mapping, origins: Mapping[Path, Path
                     ok = False
                 if not ok:
                     problems.append(missing_var_message(name(path), code.line, key, variables))
+            elif code.name == "meta":
+                key = code.args[0] if code.args else ""
+                if not _has_key(metadata or {}, key):
+                    problems.append(f"{name(path)}, line {code.line}: unknown metadata key '{key}' "
+                                    f"in {{{{< meta {key} >}}}}")
             elif code.name == "include":
                 target = code.args[0] if code.args else ""
                 included = resolve_include(target, path, build_dir)
@@ -189,6 +216,12 @@ def check_build(build_dir: Path, variables: Mapping, origins: Mapping[Path, Path
                     )
                 else:
                     visit(included.resolve(), document_dir)
+        for match in _META_CONDITION.finditer(text):
+            if not _has_key(metadata or {}, match.group("key")):
+                line = 1 + text.count("\n", 0, match.start())
+                problems.append(f"{name(path)}, line {line}: unknown metadata key "
+                                f"'{match.group('key')}' in {match.group(0)} (section switches "
+                                "are written to the facts folder's sections/ by the stages)")
         for match in _IMAGE.finditer(text):
             target = match.group("target")
             if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
@@ -227,6 +260,7 @@ def assemble(
         raise ReportSourceError(f"{facts_dir}: facts folder not found (run the pipeline first)")
 
     variables = _read_facts(facts_dir)
+    metadata = _read_metadata(facts_dir)
     with atomic_dir(build_dir) as tmp:
         tmp = tmp.resolve()
         shutil.copytree(
@@ -245,5 +279,10 @@ def assemble(
             + yaml.safe_dump(variables, sort_keys=False, allow_unicode=True, width=1000),
             encoding="utf-8",
         )
-        check_build(tmp, variables, origins)
+        (tmp / METADATA_FILE).write_text(
+            "# Generated by pipeline.report.assemble from the facts folder: do not edit.\n"
+            + yaml.safe_dump(metadata, sort_keys=True, allow_unicode=True, width=1000),
+            encoding="utf-8",
+        )
+        check_build(tmp, variables, origins, metadata)
     return build_dir

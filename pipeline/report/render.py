@@ -31,6 +31,7 @@ import yaml
 
 from pipeline.core import atomic
 from pipeline.report.assemble import (
+    METADATA_FILE,
     VARIABLES_FILE,
     ReportSourceError,
     find_shortcodes,
@@ -234,17 +235,20 @@ def _format_options(config: Mapping, fmt: str) -> dict:
 
 def prepare(build_dir: Path, fmt: str, document: str = DOCUMENT) -> tuple[dict, str, list[Path]]:
     """(metadata, expanded markdown body, project Lua filters) of one format, as Quarto would
-    merge them: `_quarto.yml`, its `format: {fmt}` options, the front matter, its format options.
+    merge them: `_quarto.yml`, its `format: {fmt}` options, the folder's `_metadata.yml`, the
+    front matter, its format options.
     """
     config_path, doc_path = build_dir / "_quarto.yml", build_dir / document
     if not doc_path.is_file():
         raise ReportSourceError(f"{doc_path}: report document not found")
     config = _read_yaml(config_path)
     variables = _read_yaml(build_dir / VARIABLES_FILE)
+    folder_metadata = _read_yaml(build_dir / METADATA_FILE)
     front, body, first_line = split_front_matter(doc_path.read_text(encoding="utf-8"), doc_path)
 
     metadata: dict = {}
-    for layer in (config, _format_options(config, fmt), front, _format_options(front, fmt)):
+    for layer in (config, _format_options(config, fmt), folder_metadata, front,
+                  _format_options(front, fmt)):
         metadata.update({key: value for key, value in layer.items() if key != "format"})
     filters = metadata.pop("filters", None) or []
     expander = _Expander(build_dir, variables)

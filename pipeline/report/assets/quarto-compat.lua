@@ -4,7 +4,9 @@ Quarto features that plain pandoc does not know, for the fallback renderer
   * callouts  `::: {.callout-note}` (also -warning, -important, -tip, -caution), with the title
     from a `title="..."` attribute or from a first heading inside the callout;
   * `{{< pagebreak >}}` on its own paragraph;
-  * `::: {.content-visible when-format="html"}` / `.content-hidden` (`unless-format` too).
+  * `::: {.content-visible when-format="html"}` / `.content-hidden` (`unless-format` too), and
+    on metadata: `when-meta="sections.sar.shown"` / `unless-meta` (true when the dotted key is
+    boolean true, as in Quarto).
 HTML gets `div.callout` (styled by fallback.css); Typst calls `eaamr-callout` from template.typ.
 ]]
 
@@ -30,9 +32,27 @@ local function matches_format(name)
   return FORMAT == name
 end
 
+local META = {}
+
+local function meta_is_true(key)
+  local value = META
+  for part in key:gmatch("[^.]+") do
+    if type(value) ~= "table" then
+      return false
+    end
+    value = value[part]
+  end
+  if type(value) == "boolean" then
+    return value
+  end
+  return value ~= nil and pandoc.utils.stringify(value) == "true"
+end
+
 local function visibility(div)
   local when, unless = div.attributes["when-format"], div.attributes["unless-format"]
+  local when_meta, unless_meta = div.attributes["when-meta"], div.attributes["unless-meta"]
   local applies = (when == nil or matches_format(when)) and (unless == nil or not matches_format(unless))
+    and (when_meta == nil or meta_is_true(when_meta)) and (unless_meta == nil or not meta_is_true(unless_meta))
   if div.classes:includes("content-visible") then
     return applies and "show" or "drop"
   end
@@ -85,7 +105,7 @@ local function callout(div, kind)
   return pandoc.Div(body, div.attr)
 end
 
-function Div(div)
+local function Div(div)
   local visible = visibility(div)
   if visible == "drop" then
     return {}
@@ -99,7 +119,7 @@ function Div(div)
   return nil
 end
 
-function Para(para)
+local function Para(para)
   if pandoc.utils.stringify(para):match("^%s*{{<%s*pagebreak%s*>}}%s*$") then
     if is_html() then
       return pandoc.RawBlock("html", '<div class="page-break" aria-hidden="true"></div>')
@@ -111,3 +131,9 @@ function Para(para)
   end
   return nil
 end
+
+-- Metadata first, so that conditions on it can be evaluated.
+return {
+  { Meta = function(meta) META = meta end },
+  { Div = Div, Para = Para },
+}
