@@ -37,6 +37,7 @@ from pipeline.inputs import ingest, processed
 from pipeline.inputs.catalog import raw_input
 from pipeline.inputs.sample import generate_sample
 from pipeline.publication.figures import applications, sar
+from pipeline.runner.stage import pipeline_stages
 
 SEED = 20251111
 
@@ -452,7 +453,7 @@ def stage_commands() -> dict[str, list[str]]:
     for all). The sample stage gets its seed from DVC, which refuses a params.yaml it cannot
     read, and checks it itself."""
     commands = {}
-    for stage in yaml.safe_load((paths.PROJECT_ROOT / "dvc.yaml").read_text())["stages"].values():
+    for stage in pipeline_stages().values():
         words = stage["cmd"].split()
         if words[:4] == ["python", "-m", "pipeline.runner.stage", "--"]:
             words = words[4:]  # the wrapper that keeps a failed stage's outputs

@@ -1,17 +1,29 @@
 """Notebook stages: parameters come from params.yaml, failures stop the build loudly."""
 
 
+import re
+
 import nbformat
 import papermill
 import pytest
-import yaml
 
 from pipeline.core import paths
 from pipeline.core.params import flatten, load_params
 from pipeline.runner.notebook import main
+from pipeline.runner.stage import pipeline_stages
 from tests.helpers import make_notebook
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+
+
+def notebook_stage(notebook) -> dict:
+    """The stage (the first entry of a foreach stage) that runs `notebook`."""
+    return next(s for s in pipeline_stages().values() if f"notebooks/{notebook.name}" in s["cmd"])
+
+
+def overridden(stage: dict) -> set[str]:
+    """The notebook parameters a stage's command sets with `-p NAME VALUE`."""
+    return set(re.findall(r"(?:^|\s)-p\s+(\w+)\s", stage["cmd"] + " "))
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -23,9 +35,8 @@ def test_notebooks_are_committed_without_outputs(notebook):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_each_notebook_parameter_is_declared_for_its_stage_in_dvc_yaml(notebook):
-    stages = yaml.safe_load((paths.PROJECT_ROOT / "dvc.yaml").read_text())["stages"]
-    stage = next(s for s in stages.values() if f"notebooks/{notebook.name}" in s["cmd"])
-    declared = {name.replace(".", "_") for name in stage.get("params", [])}
+    stage = notebook_stage(notebook)
+    declared = {name.replace(".", "_") for name in stage.get("params", [])} | overridden(stage)
     assert set(papermill.inspect_notebook(str(notebook))) == declared  # reads exactly those
     assert f"notebooks/{notebook.name}" in stage["deps"]
 
@@ -37,6 +48,19 @@ def test_a_notebook_receives_the_values_of_params_yaml(tmp_path):
     executed = nbformat.read(tmp_path / "executed" / "echo.ipynb", as_version=4)
     injected = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert f"year = {flatten(load_params())['year']}" in injected.source
+
+
+def test_a_parameter_given_with_p_reaches_the_notebook_and_names_its_copy(tmp_path):
+    notebook = make_notebook(tmp_path / "fiche.ipynb", "year = 1\nmember_state = 'BE'",
+                             "assert member_state == 'MT', member_state")
+    assert main([str(notebook), "-p", "member_state", "MT"], executed_dir=tmp_path / "executed") == 0
+    assert (tmp_path / "executed" / "fiche_MT.ipynb").is_file()
+    assert main([str(notebook), "-p", "colour", "red"], executed_dir=tmp_path / "executed") == 2
+
+
+def test_the_fiches_follow_the_key():
+    fiches = [name.partition("@")[2] for name in pipeline_stages() if name.startswith("fiche@")]
+    assert sorted(fiches) == sorted(load_params().key.member_states)
 
 
 def test_a_failing_notebook_names_itself_and_the_cell_and_keeps_its_copy(tmp_path, capsys):
@@ -93,7 +117,7 @@ def test_a_notebook_run_by_hand_takes_the_values_of_params_yaml(notebook):
     namespace: dict[str, object] = {}
     exec(compile(cell.source, str(notebook), "exec"), namespace)  # noqa: S102 - our own notebook
     expected = flatten(load_params())
-    declared = papermill.inspect_notebook(str(notebook))
+    declared = set(papermill.inspect_notebook(str(notebook))) - overridden(notebook_stage(notebook))
     assert declared and {name: namespace[name] for name in declared} == {
         name: expected[name] for name in declared}
 

@@ -8,13 +8,11 @@ import sys
 import pytest
 import yaml
 
-from pipeline.core import paths
 from pipeline.runner import stage
 
 
 def test_every_stage_runs_through_the_wrapper_and_every_output_persists():
-    stages = yaml.safe_load((paths.PROJECT_ROOT / "dvc.yaml").read_text())["stages"]
-    for name, definition in stages.items():
+    for name, definition in stage.pipeline_stages().items():  # foreach entries one by one
         if name != "download":  # its files are fetched one by one, each kept until replaced
             assert definition["cmd"].startswith("python -m pipeline.runner.stage -- "), name
         for out in definition["outs"]:
@@ -30,6 +28,19 @@ def test_declared_outputs_are_read_from_dvc_yaml_with_parameters_filled_in(tmp_p
         tmp_path / "outputs" / "2026" / "report", tmp_path / "plain.txt"]
     with pytest.raises(KeyError, match="no stage 'figure'"):
         stage.declared_outputs("figure", tmp_path / "dvc.yaml", tmp_path / "params.yaml")
+
+
+def test_each_entry_of_a_foreach_stage_declares_its_own_outputs(tmp_path):
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": {"fiche": {
+        "foreach": "${key.member_states}", "do": {
+            "cmd": "x -p member_state ${item}",
+            "outs": [{"outputs/${year}/fiches/${item}": {"persist": True}}]}}}}))
+    (tmp_path / "params.yaml").write_text("year: 2026\nkey: {member_states: [DE, MT]}\n")
+    stages = stage.pipeline_stages(tmp_path / "dvc.yaml", tmp_path / "params.yaml")
+    assert list(stages) == ["fiche@DE", "fiche@MT"]
+    assert stages["fiche@MT"]["cmd"] == "x -p member_state MT"
+    assert stage.declared_outputs("fiche@MT", tmp_path / "dvc.yaml", tmp_path / "params.yaml") == [
+        tmp_path / "outputs" / "2026" / "fiches" / "MT"]
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
 """Run one notebook with Papermill as a pipeline stage.
 
     python -m pipeline.runner.notebook notebooks/02_fig2_sar.ipynb
+    python -m pipeline.runner.notebook notebooks/12_member_state.ipynb -p member_state DE
 
 The notebook receives the values of params.yaml it declares in its `parameters` cell
-(nested keys joined by '_': data.source -> data_source). The executed copy is written to
-outputs/<year>/notebooks/; when the notebook fails, it is kept beside it as
+(nested keys joined by '_': data.source -> data_source). `-p NAME VALUE` sets a parameter of
+the notebook that is not in params.yaml (a string: one run of a `foreach` stage, e.g. one Member
+State); the executed copy is then named after the values (`12_member_state_DE.ipynb`). The
+executed copy is written to outputs/<year>/notebooks/; when the notebook fails, it is kept beside it as
 `<name>.failed.ipynb`, for debugging (the stage's outputs, the last good executed copy among
 them, stay as they were: `pipeline.runner.stage`). Run times and absolute paths are left out of it, so
 that equal inputs give an equal copy.
@@ -37,18 +40,30 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 
 
-def notebook_parameters(notebook: Path) -> dict[str, object]:
-    """The params.yaml values this notebook declares in its parameters cell."""
+def notebook_parameters(notebook: Path, overrides: dict[str, str] | None = None
+                        ) -> dict[str, object]:
+    """The params.yaml values this notebook declares in its parameters cell, and `overrides`
+    (parameters of the notebook given on the command line, not in params.yaml)."""
+    overrides = overrides or {}
     declared = papermill.inspect_notebook(str(notebook))
     if not declared:
         raise ParameterError(f"{notebook}: no cell tagged 'parameters'")
-    available = flatten(load_params())
+    undeclared = [name for name in overrides if name not in declared]
+    if undeclared:
+        raise ParameterError(f"{notebook}: -p {', '.join(undeclared)}: not a parameter of the "
+                             "notebook")
+    available = {**flatten(load_params()), **overrides}
     unknown = [name for name in declared if name not in available]
     if unknown:
         raise ParameterError(
             f"{notebook}: parameters {', '.join(unknown)} are not in {paths.PARAMS_FILE.name}"
         )
     return {name: available[name] for name in declared}
+
+
+def executed_name(notebook: Path, overrides: dict[str, str] | None = None) -> str:
+    """The executed copy's file name: the notebook's, with the values of `overrides`."""
+    return "_".join([notebook.stem, *(overrides or {}).values()]) + notebook.suffix
 
 
 def _project_relative(path: str) -> str:
@@ -82,14 +97,15 @@ def strip_run_metadata(executed: Path, output_path: Path | None = None) -> None:
     atomic.write_text(executed, nbformat.writes(notebook) + "\n")
 
 
-def run(notebook: Path, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> Path:
+def run(notebook: Path, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR,
+        overrides: dict[str, str] | None = None) -> Path:
     """Execute `notebook` into `executed_dir`; the executed copy replaces the last one only
     when the run succeeds, else it is kept as `failed_copy` and the error raised."""
     notebook = notebook if notebook.is_absolute() else paths.PROJECT_ROOT / notebook
-    executed = executed_dir / notebook.name
+    executed = executed_dir / executed_name(notebook, overrides)
     running = executed.with_name(f".{executed.stem}.running.ipynb")
     executed.parent.mkdir(parents=True, exist_ok=True)
-    parameters = notebook_parameters(notebook)
+    parameters = notebook_parameters(notebook, overrides)
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -141,10 +157,13 @@ def _failing_line(traceback: list[str]) -> int | None:
 def main(argv: list[str] | None = None, executed_dir: Path = paths.EXECUTED_NOTEBOOKS_DIR) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
-    notebook = parser.parse_args(argv).notebook
-    failed = failed_copy(executed_dir / notebook.name)
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"), help="a notebook parameter not in params.yaml")
+    args = parser.parse_args(argv)
+    notebook, overrides = args.notebook, dict(args.parameter)
+    failed = failed_copy(executed_dir / executed_name(notebook, overrides))
     try:
-        run(notebook, executed_dir)
+        run(notebook, executed_dir, overrides)
     except PapermillExecutionError as exc:
         print(
             f"error: notebook {notebook} failed in {failing_cell(failed)} "

@@ -4,9 +4,9 @@
 
 Every command in dvc.yaml runs through this wrapper, and every output there is `persist: true`,
 so DVC does not delete the outputs before it runs a stage. The wrapper sets the stage's outputs
-aside (the stage DVC names in `DVC_STAGE`; its outputs as dvc.yaml declares them), runs the
-command and, when the command fails, puts every output back byte for byte and removes what the
-failed run created. The last good report and every earlier output therefore survive any failure;
+aside (the stage DVC names in `DVC_STAGE`, `<name>@<item>` for an entry of a `foreach` stage;
+its outputs as dvc.yaml declares them), runs the command and, when the command fails, puts
+every output back byte for byte and removes what the failed run created. The last good report and every earlier output therefore survive any failure;
 the stage is not recorded as done, so the next `dvc repro` runs it again. A copy left by a run
 that was killed is put back before the stage runs again. Run without DVC (no `DVC_STAGE`), the
 command simply runs.
@@ -30,19 +30,57 @@ BACKUP_DIR = paths.PROJECT_ROOT / ".dvc" / "tmp" / "stage-outputs"  # DVC ignore
 _TEMPLATE = re.compile(r"\$\{\s*([\w.]+)\s*\}")
 
 
+def _param(params: dict, dotted: str) -> object:
+    found: object = params
+    for key in dotted.split("."):
+        found = found[key]  # a missing key: DVC itself would have refused dvc.yaml
+    return found
+
+
+def _fill_item(value: object, item: str) -> object:
+    """`value` (a `do:` block) with `${item}` filled in, in its strings and mapping keys."""
+    if isinstance(value, str):
+        return re.sub(r"\$\{\s*item\s*\}", item, value)
+    if isinstance(value, list):
+        return [_fill_item(entry, item) for entry in value]
+    if isinstance(value, dict):
+        return {_fill_item(key, item): _fill_item(entry, item) for key, entry in value.items()}
+    return value
+
+
+def pipeline_stages(pipeline_file: Path = paths.PROJECT_ROOT / "dvc.yaml",
+                    params_file: Path = paths.PARAMS_FILE) -> dict[str, dict]:
+    """dvc.yaml's stages as DVC runs them: each entry of a `foreach` stage over a list (e.g.
+    `foreach: ${key.member_states}` from params.yaml) is a stage `<name>@<item>`, its `do:`
+    block with `${item}` filled in. Other `${...}` are left for `declared_outputs`."""
+    stages = yaml.safe_load(pipeline_file.read_text(encoding="utf-8"))["stages"]
+    expanded: dict[str, dict] = {}
+    for name, definition in stages.items():
+        if "foreach" not in definition:
+            expanded[name] = definition
+            continue
+        items = definition["foreach"]
+        if isinstance(items, str):
+            params = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
+            items = _param(params, _TEMPLATE.fullmatch(items.strip()).group(1))
+        if not isinstance(items, list):
+            raise TypeError(f"{pipeline_file}: stage {name!r}: foreach over a list only")
+        for item in items:
+            expanded[f"{name}@{item}"] = _fill_item(definition["do"], str(item))
+    return expanded
+
+
 def declared_outputs(stage: str, pipeline_file: Path = paths.PROJECT_ROOT / "dvc.yaml",
                      params_file: Path = paths.PARAMS_FILE) -> list[Path]:
-    """The outputs dvc.yaml declares for `stage`, `${...}` filled in from params.yaml."""
-    stages = yaml.safe_load(pipeline_file.read_text(encoding="utf-8"))["stages"]
+    """The outputs dvc.yaml declares for `stage` (`fiche@DE` for a foreach entry), `${...}`
+    filled in from params.yaml."""
+    stages = pipeline_stages(pipeline_file, params_file)
     if stage not in stages:
         raise KeyError(f"{pipeline_file}: no stage {stage!r}")
     params = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
 
     def value(match: re.Match) -> str:
-        found: object = params
-        for key in match.group(1).split("."):
-            found = found[key]  # a missing key: DVC itself would have refused dvc.yaml
-        return str(found)
+        return str(_param(params, match.group(1)))
 
     outputs = []
     for entry in stages[stage].get("outs", []):

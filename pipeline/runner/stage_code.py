@@ -7,7 +7,8 @@ A stage runs the modules of its command (`python -m pipeline.runner.stage -- pyt
 and, for a notebook stage, the notebook and the modules its code cells import; with them, every
 project module they import, at any depth and wherever the import stands (inside a function
 too). A file counts as declared when `deps` lists it or a folder holding it. An edit to any of
-these files then makes `dvc repro` run the stage again.
+these files then makes `dvc repro` run the stage again. The entries of a `foreach` stage
+(`fiche@DE`, ...) are checked one by one; their `deps` are the one list of its `do:` block.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from pipeline.core import paths
+from pipeline.runner.stage import pipeline_stages
 
 PACKAGE = "pipeline"
 
@@ -112,7 +113,7 @@ def code_deps_problems(pipeline_file: Path = paths.PROJECT_ROOT / "dvc.yaml"
     """Per stage, the code files it runs that its `deps` do not declare (`missing`), and the
     package files its `deps` list that it no longer runs or that no longer exist (`stale`)."""
     root = pipeline_file.parent
-    stages = yaml.safe_load(pipeline_file.read_text(encoding="utf-8"))["stages"]
+    stages = pipeline_stages(pipeline_file, root / paths.PARAMS_FILE.name)
     problems = {}
     for name, stage in stages.items():
         deps = stage.get("deps") or []
@@ -149,10 +150,12 @@ def write_code_deps(pipeline_file: Path = paths.PROJECT_ROOT / "dvc.yaml"
     round_trip.indent(mapping=2, sequence=4, offset=2)  # dvc.yaml's own layout
     document = round_trip.load(pipeline_file.read_text(encoding="utf-8"))
     for name, found in problems.items():
-        deps = document["stages"][name]["deps"]
+        stage = document["stages"][name.partition("@")[0]]
+        deps = stage["do"]["deps"] if "foreach" in stage else stage["deps"]
         for dep in found["stale"]:
-            deps.remove(dep)
-        deps.extend(found["missing"])
+            if dep in deps:  # another entry of the same foreach stage dropped it already
+                deps.remove(dep)
+        deps.extend(dep for dep in found["missing"] if dep not in deps)
     with atomic.atomic_path(pipeline_file) as tmp, tmp.open("w", encoding="utf-8") as out:
         round_trip.dump(document, out)
     return problems
