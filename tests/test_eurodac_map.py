@@ -6,12 +6,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from pipeline.core.errors import InputError
 from pipeline.core.periods import ReportPeriods
+from pipeline.inputs.basemap import load_basemap
 from pipeline.inputs.published import load_statements
 from pipeline.publication.figures import eurodac_map, maps
 from pipeline.publication.figures.output import save_figure
+from tests.map_layout import collisions, on_land
 
 PERIODS = ReportPeriods(2025)
 REFERENCE, COMPARISON = "2024-07/2025-06", "2023-07/2024-06"
@@ -163,3 +166,45 @@ def test_plotted_values_flag_the_drawn_pairs_and_keep_every_pair(table):
     plotted = eurodac_map.plotted_values(table, threshold=6_000)
     assert plotted["drawn"].tolist() == [True, True, True, False, False]
     assert plotted["hits"].sum() == table["hits"].sum()
+
+
+@pytest.fixture(scope="module")
+def sample_figure(sample_tables):
+    table = eurodac_map.flow_table(sample_tables["eurodac"], PERIODS)
+    figure = eurodac_map.plot(table, PERIODS, threshold=6_000, full_width_hits=40_000)
+    yield figure
+    plt.close(figure)
+
+
+def test_no_label_of_the_sample_map_overlaps_another_or_an_arrow(sample_figure):
+    # Before: Austria under the Croatia arrow.
+    assert collisions(sample_figure.axes[0], ("flow-arrow", "legend-arrow")) == []
+
+
+def test_each_value_is_at_least_twice_as_near_to_its_own_arrow_as_to_any_other(sample_figure):
+    # Before: 8 500 (Italy to Germany) and 9 000 (Italy to France) read either way.
+    axes = sample_figure.axes[0]
+    renderer = sample_figure.canvas.get_renderer()
+    arrows = maps.patches_with_gid(axes, "flow-arrow")
+    values = [text for text in axes.texts if text.get_gid() == "flow-value"]
+    assert len(values) == len(arrows) == 4
+    for value, own in zip(values, arrows):
+        box = value.get_window_extent(renderer)
+        area = shapely.box(box.x0, box.y0, box.x1, box.y1)
+        mine = area.distance(maps.display_shape(own))
+        others = [area.distance(maps.display_shape(arrow)) for arrow in arrows if arrow is not own]
+        assert min(others) >= 2 * mine + 2.0, value.get_text()
+
+
+def test_the_legend_is_on_the_sea_and_explains_the_shading(sample_figure):
+    # Before: the legend covered Iceland.
+    axes = sample_figure.axes[0]
+    legend = [text for text in axes.texts if text.get_gid() == "legend-text"]
+    assert "EU Member State" in [text.get_text() for text in legend]
+    assert on_land(axes, legend, load_basemap()) == []
+    assert len(maps.patches_with_gid(axes, "shading-key")) == 2
+
+
+def test_kosovo_is_labelled_with_its_star_and_the_footnote_given(sample_figure):
+    assert "Kosovo*" in [text.get_text() for text in sample_figure.axes[0].texts]
+    assert maps.KOSOVO_FOOTNOTE in [text.get_text() for text in sample_figure.texts]

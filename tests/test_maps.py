@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import shapely
 import yaml
+from matplotlib.colors import to_hex
 from shapely.geometry import Point, box
 
 from pipeline.core import countries, paths, routes
@@ -162,7 +163,44 @@ def test_draw_basemap_fixes_the_view_and_adds_the_notes():
     maps.add_notes(figure, axes)
     assert axes.get_xlim() == (maps.EUROPE.xmin, maps.EUROPE.xmax)
     texts = [text.get_text() for text in figure.texts]
-    assert maps.DISCLAIMER in texts and maps.KOSOVO_FOOTNOTE in texts
+    assert maps.DISCLAIMER in texts and maps.KOSOVO_FOOTNOTE not in texts  # Kosovo not named
+    plt.close(figure)
+
+
+@pytest.mark.parametrize("codes", [["RS"], ["RS", "XK"]])
+def test_the_kosovo_footnote_is_given_if_and_only_if_kosovo_is_named(codes):
+    figure, axes = maps.map_figure(maps.EUROPE)
+    maps.draw_basemap(axes, maps.EUROPE)
+    maps.label_countries(axes, codes, maps.label_points())
+    maps.add_notes(figure, axes)
+    named = "Kosovo*" in [text.get_text() for text in axes.texts]
+    assert named == ("XK" in codes)
+    assert (maps.KOSOVO_FOOTNOTE in [text.get_text() for text in figure.texts]) == named
+    plt.close(figure)
+
+
+def test_a_name_moves_off_an_arrow_and_points_back_at_its_country():
+    figure, axes = maps.map_figure(maps.EUROPE)
+    maps.draw_basemap(axes, maps.EUROPE)
+    points = maps.label_points()
+    austria = tuple(points.loc["AT", ["x", "y"]])
+    arrow = maps.curved_arrow(axes, (austria[0] - 300_000, austria[1]), (austria[0] + 300_000, austria[1]),
+                              width=12.0, bend=0.0)
+    [name] = maps.label_countries(axes, ["AT"], points, avoid=[arrow])
+    box = name.get_window_extent(figure.canvas.get_renderer())
+    assert not maps.display_shape(arrow).intersects(shapely.box(box.x0, box.y0, box.x1, box.y1))
+    leaders = [line for line in axes.lines if line.get_gid() == "leader"]
+    assert len(leaders) == 1 and tuple(leaders[0].get_xydata()[0]) == pytest.approx(austria)
+    plt.close(figure)
+
+
+def test_shading_key_names_the_two_fills():
+    figure, axes = maps.map_figure(maps.EUROPE)
+    artists = maps.shading_key(axes, 0.02, 0.98)
+    swatches, names = artists[0::2], artists[1::2]
+    assert [name.get_text() for name in names] == ["EU Member State", "Other country"]
+    assert [to_hex(swatch.get_facecolor()) for swatch in swatches] == [
+        maps.COLOURS["eu"].lower(), maps.COLOURS["other"].lower()]
     plt.close(figure)
 
 

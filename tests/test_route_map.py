@@ -3,15 +3,24 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
+from shapely.geometry import Point
 
 from pipeline.core.errors import InputError
 from pipeline.core.periods import ReportPeriods
+from pipeline.inputs.basemap import load_basemap, project
 from pipeline.inputs.published import load_statements
 from pipeline.publication.figures import maps, route_map
 from pipeline.publication.figures.output import save_figure
+from tests.map_layout import collisions
 
 PERIODS = ReportPeriods(2025)
 LINES = route_map.load_route_lines()
+
+
+@pytest.fixture(scope="module")
+def basemap_by_code():
+    return load_basemap().set_index("code")
 
 
 def workbook(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
@@ -150,3 +159,50 @@ def test_plotted_values_flag_the_drawn_routes_and_keep_every_route(table):
     assert len(plotted) == len(table)
     assert set(plotted.loc[plotted["drawn"], "route"]) == set(route_map.drawn_routes(table, 500)["route"])
     assert plotted["ibcs"].sum() == table["ibcs"].sum()
+
+
+@pytest.fixture(scope="module")
+def sample_figure(sample_tables):
+    table = route_map.route_table(sample_tables["ibc_routes"], PERIODS)
+    figure = route_map.plot(table, PERIODS, threshold=500, route_lines=LINES)
+    yield figure
+    plt.close(figure)
+
+
+def test_no_label_of_the_sample_map_overlaps_another_or_an_arrow(sample_figure):
+    assert collisions(sample_figure.axes[0], ("route-arrow", "legend-arrow")) == []
+
+
+def test_route_labels_sit_over_their_region(basemap_by_code):
+    """Western Balkans over the Western Balkans or Hungary, not Romania; the circular route's
+    label clear of Italy."""
+    balkans = Point(project(*LINES["Western Balkan Route"].label_at))
+    assert not basemap_by_code.loc["RO"].geometry.buffer(50_000).contains(balkans)
+    assert basemap_by_code.loc[["HR", "HU", "RS", "BA", "SI"]].geometry.buffer(20_000).union_all().contains(balkans)
+    circular = Point(project(*LINES["Circular Route from Albania to Greece"].label_at))
+    assert basemap_by_code.loc["IT"].geometry.distance(circular) > 100_000
+
+
+def test_eastern_borders_arrow_ends_where_most_of_the_route_is_detected(basemap_by_code):
+    """EAAMR 2025: mostly Ukrainians crossing into Romania; from Belarus mostly into Poland."""
+    line = LINES["Eastern Borders Route"]
+    entry, departure = Point(project(*line.entry)), Point(project(*line.departure))
+    into = [code for code in ("RO", "PL") if basemap_by_code.loc[code].geometry.buffer(30_000).contains(entry)]
+    assert into == ["RO"]
+    assert basemap_by_code.loc["UA"].geometry.contains(departure)
+    for baltic in ("LT", "LV", "EE"):
+        assert basemap_by_code.loc[baltic].geometry.distance(entry) > 300_000
+
+
+def test_kosovo_is_labelled_with_its_star_and_the_footnote_given(sample_figure):
+    axes = sample_figure.axes[0]
+    assert "Kosovo*" in [text.get_text() for text in axes.texts]
+    assert maps.KOSOVO_FOOTNOTE in [text.get_text() for text in sample_figure.texts]
+
+
+def test_the_legend_explains_the_shading(sample_figure):
+    axes = sample_figure.axes[0]
+    texts = [text.get_text() for text in axes.texts if text.get_gid() == "legend-text"]
+    assert texts == ["EU Member State", "Other country"]
+    swatches = [patch.get_facecolor() for patch in maps.patches_with_gid(axes, "shading-key")]
+    assert [to_hex(colour) for colour in swatches] == [maps.COLOURS["eu"].lower(), maps.COLOURS["other"].lower()]

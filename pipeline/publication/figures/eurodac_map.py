@@ -35,13 +35,15 @@ SPEC = FigureSpec(5, "fig5_eurodac_map", "Map of unauthorised movements based on
 # wide; narrower arrows in proportion.
 MAX_WIDTH_POINTS = 14.0
 LEGEND_HITS = (6_000, 10_000, 20_000)
+LEGEND_TOP = 0.85  # axes fraction: the legend's top, in the Atlantic below Iceland
+KEY_TOP = 0.985  # ... and the top of the key to the shading, above Iceland
 FLOW_BEND = 0.25  # preferred bend: to the right of the direction of travel (maps.choose_bends)
 ARROW_COLOUR = style.PRIMARY
 SHRINK_START = 5.0  # points between a label point and the start of an arrow
 SHRINK_END = 6.0  # ... and between the arrowhead and the label point it points at
 
 # Where a Member State's name goes relative to its label point (metres), so that names sit
-# beside the arrow ends rather than on them.
+# beside the arrow ends rather than on them (moved further if an arrow is still in the way).
 NAME_OFFSETS: dict[str, tuple[float, float]] = {
     "DE": (0, 110_000), "FR": (-60_000, 0), "IT": (-150_000, -10_000), "EL": (-130_000, -60_000),
     "HR": (-60_000, -90_000), "AT": (-30_000, 60_000), "SI": (-170_000, 10_000),
@@ -49,8 +51,8 @@ NAME_OFFSETS: dict[str, tuple[float, float]] = {
     "NL": (-30_000, 40_000), "CZ": (40_000, 50_000), "DK": (0, 20_000), "MT": (110_000, 0),
 }
 # Non-EU countries named on the map; the Western Balkans and Switzerland are too small beside
-# the Member States' names and the arrows.
-NEIGHBOUR_LABELS = ("UK", "NO", "UA", "BY", "TR")
+# the Member States' names and the arrows, except Kosovo*, which needs its footnote.
+NEIGHBOUR_LABELS = ("UK", "NO", "UA", "BY", "TR", "XK")
 NEIGHBOUR_OFFSETS = {"NO": (-60_000, -150_000), "TR": (-150_000, 0), "UA": (0, 50_000)}
 CLEARANCE_POINTS = 16.0  # arrows try to keep this far apart (see maps.choose_bends)
 
@@ -126,25 +128,30 @@ def pair_name(origin: str, destination: str) -> str:
 
 
 def _legend(axes: plt.Axes, periods: ReportPeriods, threshold: float, full_width_hits: float) -> None:
-    x0, y0 = 0.016, 0.985  # axes fraction, top left (Atlantic, North Sea)
+    """Arrow widths and what is drawn in the Atlantic below Iceland; the key to the shading
+    above Iceland."""
+    x0, y0 = 0.016, LEGEND_TOP  # axes fraction
     axes.text(x0, y0, f"Eurodac hits\n{periods.reference.short_label}", transform=axes.transAxes,
-              fontsize=7.5, fontweight="bold", ha="left", va="top", color=style.TEXT, zorder=9)
+              fontsize=7.5, fontweight="bold", ha="left", va="top", color=style.TEXT, zorder=9,
+              gid="legend-text")
     scale = maps.data_per_point(axes)
     left, right = axes.get_xlim()
     bottom, top = axes.get_ylim()
     x_start = left + (right - left) * (x0 + 0.004)
-    length = 0.09 * (right - left)
+    length = 0.06 * (right - left)
     for i, hits in enumerate(LEGEND_HITS):
-        y = top - (top - bottom) * (0.09 + 0.04 * i)
+        y = bottom + (top - bottom) * (y0 - 0.07 - 0.032 * i)
         maps.curved_arrow(axes, (x_start, y), (x_start + length, y),
                           width=arrow_width(hits, full_width_hits), bend=0.0, colour=ARROW_COLOUR,
                           zorder=9, gid="legend-arrow")
         axes.text(x_start + length + 4 * scale, y, f"{formatting.eu_number(hits)} hits", fontsize=7,
-                  va="center", ha="left", color=style.TEXT, zorder=9)
-    note = (f"Pairs with more than\n{formatting.eu_number(threshold)} hits, from the Member\n"
-            f"State of registration to\nthe Member State of the hit.")
-    axes.text(x0, 1 - (0.09 + 0.04 * len(LEGEND_HITS) - 0.012), note, transform=axes.transAxes,
-              fontsize=6.5, ha="left", va="top", color="#444444", zorder=9, linespacing=1.3)
+                  va="center", ha="left", color=style.TEXT, zorder=9, gid="legend-text")
+    note = (f"Pairs with more than\n{formatting.eu_number(threshold)} hits, from the\n"
+            f"Member State of\nregistration to that\nof the hit.")
+    note_top = y0 - 0.07 - 0.032 * len(LEGEND_HITS) + 0.01
+    axes.text(x0, note_top, note, transform=axes.transAxes, fontsize=6.5, ha="left",
+                     va="top", color="#444444", zorder=9, linespacing=1.3, gid="legend-text")
+    maps.shading_key(axes, x0, KEY_TOP)
 
 
 def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
@@ -161,8 +168,6 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
     figure, axes = maps.map_figure(extent)
     maps.draw_basemap(axes, extent, basemap=basemap)
     points = maps.label_points(basemap)
-    maps.label_countries(axes, list(NEIGHBOUR_LABELS), points, size=6.0,
-                         offsets={code: NEIGHBOUR_OFFSETS.get(code, (0, 0)) for code in NEIGHBOUR_LABELS})
 
     drawn = drawn_pairs(table, threshold)
     if len(drawn) and drawn["hits"].max() > full_width_hits:
@@ -180,45 +185,40 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
                           zorder=5 + order * 0.01, gid="flow-arrow")
         for order, (row, (start, end), bend) in enumerate(zip(drawn.itertuples(), segments, bends))
     ]
-    # Member States at either end of an arrow: a dot and the name in bold, placed by hand.
+    _legend(axes, periods, threshold, full_width_hits)
+    legend = [text for text in axes.texts if text.get_gid() == "legend-text"]
+    # Member States at either end of an arrow: a dot and the name in bold.
     involved = [code for code in countries.EU27 if code in set(drawn["origin"]) | set(drawn["destination"])]
-    names = []
     for code in involved:
-        row = points.loc[code]
-        dx, dy = NAME_OFFSETS.get(code, (0, 0))
-        axes.plot(row.x, row.y, "o", markersize=3.2, color=style.TEXT, zorder=7,
+        axes.plot(*points.loc[code, ["x", "y"]], "o", markersize=3.2, color=style.TEXT, zorder=7,
                   markeredgecolor="white", markeredgewidth=0.6)
-        names.append(maps.label(axes, row.x + dx, row.y + dy, row["name"], size=7.0,
-                                weight="bold", colour=style.TEXT, gid="country-label"))
-    # Each arrow's hits beside it, preferably on the outer side of its bulge, clear of arrows.
-    values = []
-    for row, (start, end), bend in zip(drawn.itertuples(), segments, bends):
+    names = maps.label_countries(axes, involved, points, offsets=NAME_OFFSETS,
+                                 avoid=arrows + legend, size=7.0, colour=style.TEXT,
+                                 style="normal", weight="bold", zorder=8,
+                                 leaders=False)
+    # Each arrow's hits beside it, preferably on the outer side of its bulge, clear of the other
+    # labels and arrows and nearer to its own arrow than to any other.
+    values: list = []
+    for row, (start, end), bend, arrow in zip(drawn.itertuples(), segments, bends, arrows):
         width = arrow_width(row.hits, full_width_hits)
         candidates = []
-        for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74):
-            middle, right = maps.curve_point(start, end, bend, t)
-            for side in (1, -1):
-                outside = right * (side if bend >= 0 else -side)
-                candidates.append(maps.beside(middle, outside, (width / 2 + 2.5) * scale))
+        for gap in (2.5, 5.0, 8.0):
+            for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):
+                middle, right = maps.curve_point(start, end, bend, t)
+                for side in (1, -1):
+                    outside = right * (side if bend >= 0 else -side)
+                    candidates.append(maps.beside(middle, outside, (width / 2 + gap) * scale))
         values.append(maps.place_label(axes, candidates, formatting.eu_number(row.hits),
-                                       avoid=arrows + values + names, size=6.5,
-                                       colour=ARROW_COLOUR, weight="bold", gid="flow-value"))
+                                       avoid=arrows + values + names + legend, owner=arrow,
+                                       size=6.5, colour=ARROW_COLOUR, weight="bold",
+                                       gid="flow-value"))
     # The other Member States' names, in small grey type, moved off arrows and values if needed.
-    step = 9 * scale
-    for code in countries.EU27:
-        if code in involved:
-            continue
-        row = points.loc[code]
-        dx, dy = NAME_OFFSETS.get(code, (0, 0))
-        x, y = row.x + dx, row.y + dy
-        candidates = [(x + i * step, y + j * step, "center", "center")
-                      for i, j in ((0, 0), (0, 1), (0, -1), (-2, 0), (2, 0), (0, 2), (0, -2),
-                                   (-2, 1), (2, 1), (-2, -1), (2, -1))]
-        names.append(maps.place_label(axes, candidates, row["name"], avoid=arrows + values + names,
-                                      size=6.0, colour="#5A5A5A", zorder=4, gid="country-label"))
-
-    _legend(axes, periods, threshold, full_width_hits)
-    maps.add_notes(figure, axes, kosovo=True, attribution=attribution)
+    others = [code for code in countries.EU27 if code not in involved]
+    names += maps.label_countries(axes, others, points, size=6.0, colour="#5A5A5A", style="normal",
+                                  offsets=NAME_OFFSETS, avoid=arrows + values + names + legend)
+    maps.label_countries(axes, list(NEIGHBOUR_LABELS), points, size=6.0, offsets=NEIGHBOUR_OFFSETS,
+                         avoid=arrows + values + names + legend)
+    maps.add_notes(figure, axes, attribution=attribution)
     return figure
 
 

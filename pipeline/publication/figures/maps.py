@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib.patches import Circle, Polygon
+from matplotlib.patches import Circle, Polygon, Rectangle
 
 from pipeline.inputs.basemap import load_basemap, project
 
@@ -169,12 +169,16 @@ def map_figure(extent: Extent, *, width: float = 7.0, notes_height: float = 0.42
     return figure, axes
 
 
-def add_notes(figure: plt.Figure, axes: plt.Axes, *, kosovo: bool = True,
-              attribution: str | None = None) -> None:
-    """The EU disclaimer, where Kosovo is shown its footnote, and the boundaries' copyright
-    notice when they need one (GISCO), in small type under the map."""
+def kosovo_labelled(axes: plt.Axes) -> bool:
+    """Whether the map names Kosovo (as 'Kosovo*'), so that it needs the footnote."""
+    return any(text.get_text() == display_name("XK", "Kosovo") for text in axes.texts)
+
+
+def add_notes(figure: plt.Figure, axes: plt.Axes, *, attribution: str | None = None) -> None:
+    """The EU disclaimer, the Kosovo* footnote where the map names Kosovo*, and the boundaries'
+    copyright notice when they need one (GISCO), in small type under the map."""
     bottom = axes.get_position().y0
-    lines = [DISCLAIMER, *([KOSOVO_FOOTNOTE] if kosovo else []),
+    lines = [DISCLAIMER, *([KOSOVO_FOOTNOTE] if kosovo_labelled(axes) else []),
              *([f"Boundaries: {attribution}"] if attribution else [])]
     height = figure.get_figheight() * 72  # points
     for i, line in enumerate(lines):
@@ -191,14 +195,16 @@ def label(axes: plt.Axes, x: float, y: float, text: str, *, size: float = 7.0,
 
 
 def place_label(axes: plt.Axes, candidates: list[tuple[float, float, str, str]], text: str, *,
-                avoid: list | None = None, **options):
+                avoid: list | None = None, owner=None, **options):
     """Write `text` at the first candidate (x, y, ha, va) where it overlaps none of the `avoid`
-    artists (texts and patches), else where it overlaps the fewest. Returns the Text."""
+    artists (texts and patches) and, given an `owner` patch among them, lies nearer to it than
+    to any other patch, so that it reads as the owner's; else at the least bad candidate.
+    Returns the Text."""
     avoid = avoid or []
     renderer = axes.figure.canvas.get_renderer()
     x, y, ha, va = candidates[0]
     artist = label(axes, x, y, text, ha=ha, va=va, **options)
-    best, fewest = candidates[0], None
+    best, lowest = candidates[0], None
     for candidate in candidates:
         x, y, ha, va = candidate
         artist.set_position((x, y))
@@ -206,15 +212,30 @@ def place_label(axes: plt.Axes, candidates: list[tuple[float, float, str, str]],
         artist.set_verticalalignment(va)
         box = artist.get_window_extent(renderer).padded(1.5)
         overlaps = sum(_overlaps(box, other, renderer) for other in avoid)
-        if fewest is None or overlaps < fewest:
-            best, fewest = candidate, overlaps
-        if overlaps == 0:
+        cost = (overlaps, 0 if owner is None else int(not _nearest_is(box, owner, avoid)))
+        if lowest is None or cost < lowest:
+            best, lowest = candidate, cost
+        if cost == (0, 0):
             break
     x, y, ha, va = best
     artist.set_position((x, y))
     artist.set_horizontalalignment(ha)
     artist.set_verticalalignment(va)
     return artist
+
+
+def display_shape(patch) -> shapely.Polygon:
+    """A patch's outline in display coordinates (pixels), as a shapely polygon."""
+    return shapely.Polygon(patch.get_path().transformed(patch.get_transform()).vertices)
+
+
+def _nearest_is(box, owner, artists, factor: float = 2.0) -> bool:
+    """Whether the box is at least `factor` times nearer to `owner` than to any other patch."""
+    area = shapely.box(box.x0, box.y0, box.x1, box.y1)
+    own = area.distance(display_shape(owner))
+    others = [area.distance(display_shape(other)) for other in artists
+              if other is not owner and isinstance(other, Polygon)]
+    return all(other >= factor * own + 2.0 for other in others)
 
 
 def beside(point: np.ndarray, direction: np.ndarray, distance: float) -> tuple[float, float, str, str]:
@@ -234,15 +255,71 @@ def _overlaps(box, other, renderer) -> bool:
 
 
 def label_countries(axes: plt.Axes, codes: list[str], points: gpd.GeoDataFrame, *,
-                    size: float = 6.5, colour: str = COLOURS["other_label"], style: str = "italic",
-                    offsets: dict[str, tuple[float, float]] | None = None) -> None:
-    """Name some countries at their label points (Kosovo as 'Kosovo*'); offsets in metres."""
+                    offsets: dict[str, tuple[float, float]] | None = None,
+                    avoid: list | None = None, size: float = 6.5,
+                    colour: str = COLOURS["other_label"], style: str = "italic",
+                    leaders: bool = True, **options) -> list:
+    """Name some countries at their label points (Kosovo as 'Kosovo*'), offsets in metres,
+    each moved to the nearest spot clear of the `avoid` artists and the names before it, with
+    a leader line to the label point if it had to move away (`leaders`). Returns the Texts."""
     offsets = offsets or {}
+    avoid = list(avoid or [])
+    step = NEARBY_STEP * data_per_point(axes)
+    options = {"zorder": 4, "gid": "country-label", **options}
+    names = []
     for code in codes:
         row = points.loc[code]
         dx, dy = offsets.get(code, (0.0, 0.0))
-        label(axes, row.x + dx, row.y + dy, display_name(code, row["name"]), size=size,
-              colour=colour, style=style, zorder=3, gid="country-label")
+        candidates = [(row.x + dx + i * step, row.y + dy + j * step, "center", "center")
+                      for i, j in NEARBY]
+        name = place_label(axes, candidates, display_name(code, row["name"]),
+                           avoid=avoid + names, size=size, colour=colour, style=style, **options)
+        if leaders and name.get_position() != candidates[0][:2]:
+            _leader(axes, name, (row.x, row.y))
+        names.append(name)
+    return names
+
+
+def _leader(axes: plt.Axes, name, point: tuple[float, float], *, beyond: float = 4.0) -> None:
+    """A thin line from a name to its label point when the name lies more than `beyond` points
+    away from it, so that a name moved off an arrow still points at its country."""
+    box = name.get_window_extent(axes.figure.canvas.get_renderer())
+    x, y = axes.transData.transform(point)
+    nearest = np.clip(x, box.x0, box.x1), np.clip(y, box.y0, box.y1)
+    points_per_pixel = 72 / axes.figure.dpi
+    if np.hypot(x - nearest[0], y - nearest[1]) * points_per_pixel <= beyond:
+        return
+    end = axes.transData.inverted().transform(nearest)
+    axes.plot([point[0], end[0]], [point[1], end[1]], color=COLOURS["other_label"], linewidth=0.4,
+              zorder=name.get_zorder() - 0.1, gid="leader", solid_capstyle="butt")
+
+
+# Moves of a name off arrows and other names, nearest first, in steps of NEARBY_STEP points
+# (horizontal steps count half, as names are wider than tall).
+NEARBY_STEP = 5.0
+NEARBY = tuple(sorted(((i, j) for i in range(-10, 11) for j in range(-5, 6)),
+                      key=lambda step: (step[0] ** 2 / 4 + step[1] ** 2, step)))
+
+
+def shading_key(axes: plt.Axes, x: float, y: float, *, size: float = 6.5) -> list:
+    """A one-line key to the shading, Member States and other countries, with its top left at
+    (x, y) in axes fraction. Returns its swatches and texts."""
+    renderer = axes.figure.canvas.get_renderer()
+    to_axes = axes.transAxes.inverted()
+    points = axes.get_position().height * axes.figure.get_figheight() * 72
+    width, height = 0.022, 0.9 * size / points
+    artists = []
+    for colour, text in ((COLOURS["eu"], "EU Member State"), (COLOURS["other"], "Other country")):
+        swatch = Rectangle((x, y - height), width, height, transform=axes.transAxes,
+                           facecolor=colour, edgecolor="#8A8A8A", linewidth=0.5, zorder=9,
+                           gid="shading-key")
+        axes.add_patch(swatch)
+        name = axes.text(x + width + 0.006, y - height / 2, text, transform=axes.transAxes,
+                         fontsize=size, ha="left", va="center", color="#444444", zorder=9,
+                         gid="legend-text")
+        artists += [swatch, name]
+        x = to_axes.transform(name.get_window_extent(renderer))[1][0] + 0.02
+    return artists
 
 
 # --- Curved arrows --------------------------------------------------------------------------

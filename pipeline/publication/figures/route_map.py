@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +41,12 @@ LEGEND_IBCS = (10_000, 50_000)
 ARROW_COLOUR = style.PALETTE["vermillion"]
 
 # Non-EU countries named on the map (grey italics), with offsets in metres where the label
-# point would sit under an arrow or a route label.
-# The Western Balkans are too small at this scale for their names next to two route arrows.
-NEIGHBOUR_LABELS = ("MA", "DZ", "TN", "LY", "EG", "TR", "SY", "IQ", "UA", "BY", "RU", "UK", "NO")
+# point would sit under an arrow or a route label; moved further if one is still in the way.
+# The Western Balkans are too small at this scale for their names next to two route arrows,
+# except Kosovo*, which needs its footnote.
+NEIGHBOUR_LABELS = ("MA", "DZ", "TN", "LY", "EG", "TR", "SY", "IQ", "UA", "BY", "RU", "UK", "NO",
+                    "XK")
+NAME_WIDTH = 24  # route names longer than this are written on two lines
 NEIGHBOUR_OFFSETS = {"LY": (0, -150_000), "TR": (0, 170_000), "DZ": (0, -120_000),
                      "RU": (150_000, -150_000), "UA": (0, -60_000), "BY": (-30_000, -140_000)}
 
@@ -120,6 +124,7 @@ def signed_change(change: float) -> str:
 
 def _legend(axes: plt.Axes, periods: ReportPeriods, threshold: float) -> None:
     x0, y0 = 0.018, 0.982  # axes fraction, top left (Atlantic)
+    renderer = axes.figure.canvas.get_renderer()
     axes.text(x0, y0, f"Illegal border crossings\n{periods.reference.short_label}",
               transform=axes.transAxes, fontsize=7.5, fontweight="bold", ha="left", va="top",
               color=style.TEXT, zorder=9)
@@ -136,8 +141,11 @@ def _legend(axes: plt.Axes, periods: ReportPeriods, threshold: float) -> None:
                   fontsize=7, va="center", ha="left", color=style.TEXT, zorder=9)
     note = (f"Routes with more than {formatting.eu_number(threshold)} IBCs.\n"
             f"Labels: IBCs and change on\n{periods.comparison.short_label}.")
-    axes.text(x0, 1 - (0.085 + 0.045 * len(LEGEND_IBCS) - 0.01), note, transform=axes.transAxes,
-              fontsize=6.5, ha="left", va="top", color="#444444", zorder=9, linespacing=1.3)
+    text = axes.text(x0, 1 - (0.085 + 0.045 * len(LEGEND_IBCS) - 0.01), note,
+                     transform=axes.transAxes, fontsize=6.5, ha="left", va="top",
+                     color="#444444", zorder=9, linespacing=1.3)
+    below = axes.transAxes.inverted().transform(text.get_window_extent(renderer))[0][1]
+    maps.shading_key(axes, x0, below - 0.015)
 
 
 def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
@@ -153,8 +161,6 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
     figure, axes = maps.map_figure(extent)
     maps.draw_basemap(axes, extent, basemap=basemap)
     points = maps.label_points(basemap)
-    offsets = {code: NEIGHBOUR_OFFSETS.get(code, (0, 0)) for code in NEIGHBOUR_LABELS}
-    maps.label_countries(axes, list(NEIGHBOUR_LABELS), points, size=6.0, offsets=offsets)
 
     drawn = drawn_routes(table, threshold)
     missing = [label for label in drawn["route"] if label not in route_lines]
@@ -167,12 +173,15 @@ def plot(table: pd.DataFrame, periods: ReportPeriods, *, threshold: float,
                           width=arrow_width(row.ibcs), bend=line.bend, colour=ARROW_COLOUR,
                           zorder=5 + order * 0.01, gid="route-arrow")
         x, y = project(*line.label_at)
-        maps.label(axes, x, y, row.short_name, size=7.5, weight="bold", colour=style.TEXT,
-                   ha=line.align, va="bottom", gid="route-label")
+        maps.label(axes, x, y, textwrap.fill(row.short_name, NAME_WIDTH, break_on_hyphens=False), size=7.5,
+                   weight="bold", colour=style.TEXT, ha=line.align, va="bottom",
+                   gid="route-label")
         maps.label(axes, x, y, f"{formatting.eu_number(row.ibcs)}  {signed_change(row.change)}",
                    size=7.5, colour=style.TEXT, ha=line.align, va="top", gid="route-label")
     _legend(axes, periods, threshold)
-    maps.add_notes(figure, axes, kosovo=True, attribution=attribution)
+    maps.label_countries(axes, list(NEIGHBOUR_LABELS), points, size=6.0, offsets=NEIGHBOUR_OFFSETS,
+                         avoid=[*axes.patches, *axes.texts])
+    maps.add_notes(figure, axes, attribution=attribution)
     return figure
 
 
