@@ -10,7 +10,7 @@ from pipeline.publication.figures.output import FigureSpec
 
 EDITION = {"title": "European Annual Asylum and Migration Report 2025", "year": "2025",
            "reference_period": "1 July 2024 - 30 June 2025",
-           "comparison_period": "July 2023 - June 2024",
+           "comparison_period": "July 2023 \u2013 June 2024",
            "data_source_label": "the synthetic sample dataset (seed 1)"}
 SAR = FigureSpec(2, "fig2_sar", "Persons disembarked in search and rescue events", "Frontex",
                  unit="persons")

@@ -106,7 +106,7 @@ def test_no_all_applicants_rows_is_an_error():
 def test_alt_text_describes_the_data():
     table = applications.applications_table(data(), PERIODS, KEY)
     alt = applications.alt_text(table, PERIODS)
-    assert "July 2024 - June 2025" in alt and "250 in total for 4 Member States" in alt
+    assert "July 2024 \u2013 June 2025" in alt and "250 in total for 4 Member States" in alt
     assert "Germany 120; France 80; Greece 40; Denmark 10" in alt
     assert "Greece 1.7; Germany 1.0; France 0.8" in alt
     assert "1 of 3 Member States are above their fair share" in alt

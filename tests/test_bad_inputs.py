@@ -252,17 +252,17 @@ CASES = [
     Case("month_missing_inside_reference_period",
          csv_lines(SAR, lambda ls: ls[: SAR_IT_2024_09 - 1] + ls[SAR_IT_2024_09:]),
          "sar_disembarkations.csv",
-         ("field 'period'", "2024-09 missing for IT inside July 2024 - June 2025"),
+         ("field 'period'", "2024-09 missing for IT inside July 2024 \u2013 June 2025"),
          check=sar_figure(2025)),
     Case("month_not_available_in_eurostat", tsv_cell("applications", "ASY_APP,DE", "2025-03", ": "),
          "migr_asyappctzm.tsv.gz",
-         ("field 'period'", "2025-03 missing for DE inside July 2024 - June 2025"),
+         ("field 'period'", "2025-03 missing for DE inside July 2024 \u2013 June 2025"),
          check=applications_figure(2025)),
     Case("year_after_the_data", lambda folder: None, "sar_disembarkations.csv",
-         ("field 'period'", "no data inside July 2027 - June 2028", "cover 2019-07 to 2026-06"),
+         ("field 'period'", "no data inside July 2027 \u2013 June 2028", "cover 2019-07 to 2026-06"),
          check=sar_figure(2028)),
     Case("comparison_year_before_the_data", lambda folder: None, "migr_asyappctzm.tsv.gz",
-         ("field 'period'", "no data inside July 2018 - June 2019", "cover 2019-07 to 2026-06"),
+         ("field 'period'", "no data inside July 2018 \u2013 June 2019", "cover 2019-07 to 2026-06"),
          check=applications_figure(2020)),
     Case("key_year_outside_the_data", lambda folder: None, "demo_pjan.tsv.gz",
          ("field 'period'", "no 2028 data", "cover 2015 to 2026"), check=reference_key(2028)),
@@ -419,7 +419,7 @@ ENTRY_POINT_CASES = {
     "negative_count_in_workbook": ("01_ingest", None, (
         "Monthly_detections_of_IBC.xlsx", "row 3", "negative")),
     "year_after_the_data": ("03_fig2_sar", set_param("year", 2028), (
-        "data/raw/sample/frontex/sar_disembarkations.csv", "no data inside July 2027 - June 2028")),
+        "data/raw/sample/frontex/sar_disembarkations.csv", "no data inside July 2027 \u2013 June 2028")),
     "key_year_outside_the_data": ("04_fig3_applications", set_param("year", 2028), (
         "data/raw/sample/eurostat/demo_pjan.tsv.gz", "no 2028 data")),
 }

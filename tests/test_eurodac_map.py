@@ -71,7 +71,7 @@ def test_pairs_drawn_are_those_above_the_threshold(table):
 
 def test_a_missing_period_is_an_error():
     data = hits(PAIRS)
-    with pytest.raises(InputError, match="no Eurodac hits for July 2023 - June 2024"):
+    with pytest.raises(InputError, match="no Eurodac hits for July 2023 \u2013 June 2024"):
         eurodac_map.flow_table(data[data["period"] != COMPARISON], PERIODS)
 
 
@@ -125,7 +125,7 @@ def test_alt_text_and_facts_come_from_the_table(table):
     alt = eurodac_map.alt_text(table, PERIODS, 6_000)
     assert "3 pairs with more than 6\u00a0000 hits" in alt
     assert "Greece to Germany 20\u00a0000; Germany to Greece 7\u00a0000; Italy to France 6\u00a0001" in alt
-    assert "40\u00a0001 foreign hits" in alt and "20% less than in July 2023 - June 2024" in alt
+    assert "40\u00a0001 foreign hits" in alt and "20% less than in July 2023 \u2013 June 2024" in alt
     facts = eurodac_map.facts(table, 6_000)
     assert facts["total"] == "40\u00a0000" and facts["total_exact"] == "40\u00a0001"
     assert facts["change"] == "20%" and facts["direction"] == "decreased"  # 40 001 vs 50 000

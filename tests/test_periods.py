@@ -18,7 +18,7 @@ def test_2026_edition_moves_every_period_by_one_year():
     periods = ReportPeriods(2026)
     assert periods.reference.months[0] == "2025-07"
     assert periods.reference.months[-1] == "2026-06"
-    assert periods.comparison.label == "July 2024 - June 2025"
+    assert periods.comparison.label == "July 2024 \u2013 June 2025"
     assert periods.five_years.start == date(2021, 7, 1)
 
 
@@ -36,8 +36,8 @@ def test_five_year_window_holds_sixty_months():
 
 def test_labels():
     window = twelve_months_to_june(2025)
-    assert window.label == "July 2024 - June 2025"
-    assert window.short_label == "Jul 2024 - Jun 2025"
+    assert window.label == "July 2024 \u2013 June 2025"
+    assert window.short_label == "Jul 2024 \u2013 Jun 2025"
 
 
 @pytest.mark.parametrize("year", [2021, 2025, 2030])

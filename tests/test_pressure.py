@@ -52,7 +52,7 @@ def test_ratios_change_and_five_years_on_hand_made_monthly_data():
     five_total = (4 * 120 + 240) + 5 * 360 + 5 * 120
     assert rows.loc["CZ", "five_year_ratio_to_key"] == pytest.approx(600 / five_total / 0.2)
     assert rows.loc["BG", "flag"] == "p" and rows.loc["BE", "flag"] == ""
-    assert rows.loc["BE", "period"] == "Jul 2024 - Jun 2025"
+    assert rows.loc["BE", "period"] == "Jul 2024 \u2013 Jun 2025"
 
 
 def test_annual_stock_rate_and_twelve_month_series():

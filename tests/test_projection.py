@@ -110,8 +110,8 @@ def test_short_or_non_positive_history_is_refused():
 def test_backtest_compares_each_earlier_june_with_what_followed():
     history = seasonal_series(years=6)
     tests = projection.backtest(history)
-    assert tests["period"].tolist() == ["July 2024 - June 2025", "July 2023 - June 2024",
-                                        "July 2022 - June 2023"]  # 6 years allow 3 origins
+    assert tests["period"].tolist() == ["July 2024 \u2013 June 2025", "July 2023 \u2013 June 2024",
+                                        "July 2022 \u2013 June 2023"]  # 6 years allow 3 origins
     actual_2023 = history["2023-07":"2024-06"].sum()
     assert tests.loc[1, "actual"] == pytest.approx(actual_2023)
     assert tests["error"].to_numpy() == pytest.approx(
@@ -124,11 +124,11 @@ def test_summary_and_facts_for_the_prose():
     result = projection.run(APPLICATIONS, table, 2025)
     summary = projection.summary([result], 2025)
     row = summary.iloc[0]
-    assert row["projected_period"] == "July 2025 - June 2026"
+    assert row["projected_period"] == "July 2025 \u2013 June 2026"
     assert row["reference_total"] == pytest.approx(result.history["2024-07":"2025-06"].sum())
     assert row["change"] == pytest.approx(row["projected_total"] / row["reference_total"] - 1)
     facts = projection_figure.facts(summary, 2025)
-    assert facts["period"] == "July 2025 - June 2026"
+    assert facts["period"] == "July 2025 \u2013 June 2026"
     assert facts["interval"] == "80%"
     assert facts["applications_direction"] == "increase"  # the constructed trend rises
     assert facts["applications_backtest_covered"] == f"{row['backtest_covered']} of 3"
@@ -143,7 +143,7 @@ def test_figure_data_and_alt_text(tmp_path):
     assert (data["kind"] == "observed").sum() == 48 and (data["kind"] == "projected").sum() == 12
     assert data.loc[data["kind"] == "observed", "lower"].isna().all()
     alt = projection_figure.alt_text(projection.summary([result], 2025), 2025)
-    assert "July 2025 - June 2026" in alt and "Applications for international protection" in alt
+    assert "July 2025 \u2013 June 2026" in alt and "Applications for international protection" in alt
     figure = projection_figure.plot([result], 2025)
     assert len(figure.axes) == 1
 
@@ -171,7 +171,7 @@ def test_markdown_tables():
     result = projection.run(APPLICATIONS, table, 2025)
     summary = projection.summary([result], 2025)
     markdown = projection_figure.markdown_table(summary, 2025)
-    assert "| Projected July 2025 - June 2026 | 80% interval |" in markdown
+    assert "| Projected July 2025 \u2013 June 2026 | 80% interval |" in markdown
     row = markdown.splitlines()[2]
     assert row.startswith("| Applications for international protection (applications) | ")
     assert row.endswith(f"| {summary.loc[0, 'backtest_covered']} of 2 |")

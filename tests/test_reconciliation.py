@@ -108,12 +108,12 @@ def test_status_and_snippet_depend_on_year_and_data_source(statements):
     assert reconciliation.status(2025, "local") == "published"
     assert reconciliation.status(2025, "sample") == "sample"
     assert reconciliation.status(2026, "sample") == "no_edition"
-    sample = reconciliation.snippet(table, 2025, "sample", "July 2024 - June 2025")
-    real = reconciliation.snippet(table, 2025, "live", "July 2024 - June 2025")
+    sample = reconciliation.snippet(table, 2025, "sample", "July 2024 \u2013 June 2025")
+    real = reconciliation.snippet(table, 2025, "live", "July 2024 \u2013 June 2025")
     assert "internal consistency" in sample and "internal consistency" not in real
     assert "| Measure |" in real
-    other = reconciliation.snippet(None, 2026, "sample", "July 2025 - June 2026")
-    assert other.startswith("There is no published edition of the EAAMR for July 2025 - June 2026")
+    other = reconciliation.snippet(None, 2026, "sample", "July 2025 \u2013 June 2026")
+    assert other.startswith("There is no published edition of the EAAMR for July 2025 \u2013 June 2026")
 
 
 def test_facts_count_the_checks(statements):

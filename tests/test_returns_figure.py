@@ -104,7 +104,7 @@ def test_a_member_state_of_the_key_without_data_is_an_error():
 
 def test_alt_text_describes_the_data():
     alt = returns.alt_text(table(), PERIODS)
-    assert "July 2024 - June 2025" in alt and "for 6 Member States" in alt
+    assert "July 2024 \u2013 June 2025" in alt and "for 6 Member States" in alt
     assert (f"In total 1{NBSP}000 were ordered to leave and 250 returned, a return rate of 25%"
             in alt)
     assert "France 400 ordered to leave, 40 returned (10%)" in alt

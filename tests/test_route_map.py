@@ -128,7 +128,7 @@ def test_alt_text_and_facts_come_from_the_table(table):
     assert "3 routes" in alt and "more than 500 illegal border crossings" in alt
     assert "Central Mediterranean 60\u00a0000 (50% less)" in alt
     assert "Eastern Mediterranean 50\u00a0000 (25% more)" in alt
-    assert "In total 120\u00a0001 IBCs" in alt and "July 2024 - June 2025" in alt
+    assert "In total 120\u00a0001 IBCs" in alt and "July 2024 \u2013 June 2025" in alt
     facts = route_map.facts(table, 500)
     assert facts["total"] == "120\u00a0000" and facts["total_exact"] == "120\u00a0001"
     assert facts["change"] == "27%" and facts["direction"] == "decreased"  # 120 001 vs 163 300

@@ -49,7 +49,7 @@ def test_a_month_missing_inside_the_reference_period_is_an_error():
 def test_alt_text_describes_the_data():
     table = sar.sar_table(monthly({"IT": (120.0, 60.0), "ES": (60.0, 120.0)}), PERIODS)
     alt = sar.alt_text(table, PERIODS)
-    assert "Spain 120 (67%)" in alt and "July 2024 - June 2025" in alt
+    assert "Spain 120 (67%)" in alt and "July 2024 \u2013 June 2025" in alt
 
 
 def test_pipeline_computes_the_published_sar_statements_from_the_sample(sample_tables):

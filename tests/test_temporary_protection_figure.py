@@ -21,7 +21,7 @@ KEY = pd.Series({"DE": 0.6, "PL": 0.3, "CZ": 0.1}, name="key_share")
 # Beneficiaries at the end of June 2025: total 1 000 000; shares DE 0.48, PL 0.32, CZ 0.16,
 # DK 0.04. Over the key's 960 000: DE 1/2 -> 0.8333, PL 1/3 -> 1.1111, CZ 1/6 -> 1.6667.
 STOCK = {"DE": 480_000.0, "PL": 320_000.0, "CZ": 160_000.0, "DK": 40_000.0}
-# Registrations, July 2024 - June 2025: total 600 (Denmark none); shares DE 0.2, PL 0.4, CZ 0.4;
+# Registrations, July 2024 – June 2025: total 600 (Denmark none); shares DE 0.2, PL 0.4, CZ 0.4;
 # ratios DE 0.3333, PL 1.3333, CZ 4.0.
 REGISTRATIONS = {"DE": 120.0, "PL": 240.0, "CZ": 240.0, "DK": 0.0}
 

@@ -12,8 +12,8 @@ def indicator(name: str, values: dict[str, tuple[float, float]], *, basis: str =
     """values: Member State -> (previous, value)."""
     return pd.DataFrame({
         "indicator": name, "label": name.capitalize(), "unit": unit, "basis": basis,
-        "geo": list(values), "period": "Jul 2024 - Jun 2025",
-        "previous_period": "Jul 2023 - Jun 2024",
+        "geo": list(values), "period": "Jul 2024 \u2013 Jun 2025",
+        "previous_period": "Jul 2023 \u2013 Jun 2024",
         "previous": [previous for previous, _ in values.values()],
         "value": [value for _, value in values.values()],
     })
@@ -73,7 +73,7 @@ def test_markdown_table_formats_the_eu_way():
     diff = year_on_year.changes(indicator("applications", APPLICATIONS))
     markdown = year_on_year.markdown_table(diff)
     row = markdown.splitlines()[2]
-    assert row.startswith("| Applications (persons) | Jul 2023 - Jun 2024 \u2192 Jul 2024 - Jun 2025")
+    assert row.startswith("| Applications (persons) | Jul 2023 \u2013 Jun 2024 \u2192 Jul 2024 \u2013 Jun 2025")
     assert "566\u00a0000 \u2192 502\u00a0000 (\u221211%)" in row
     assert "Germany \u2212120\u00a0000 (\u221240%)" in row
     assert "Spain +50\u00a0000 (+50%)" in row

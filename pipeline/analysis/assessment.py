@@ -22,11 +22,14 @@ def names_or_none(codes: Sequence[str]) -> str:
 
 
 def margin_text(margin: float) -> str:
-    """+0.33 -> '+33%', -0.14 -> '\u221214%'; missing -> 'n/a'."""
+    """+0.33 -> '+33%', -0.14 -> '\u221214%', a margin under half a point with one decimal
+    (+0.3%, never a signed '0%'), exactly 0 -> 'at the threshold'; missing -> 'n/a'."""
     if pd.isna(margin):
         return "n/a"
-    sign = "+" if margin >= 0 else "\u2212"
-    return f"{sign}{formatting.percent(margin)}"
+    if margin == 0:
+        return "at the threshold"
+    sign = "+" if margin > 0 else "\u2212"
+    return f"{sign}{formatting.percent(margin, decimals=1 if abs(margin) < 0.005 else 0)}"
 
 
 def _pipe_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -83,7 +86,7 @@ def pressure_facts(comparison: pd.DataFrame, official: pressure.OfficialLists | 
         "under_pressure": names_or_none(category(PRESSURE)),
         "at_risk": names_or_none(category(AT_RISK)),
         "significant": names_or_none(list(comparison.loc[comparison["significant"], "geo"])),
-        "missing_note": ("Every indicator had its input." if not indicators.missing else
+        "missing_note": ("" if not indicators.missing else
                          "Left out because their input was not supplied: "
                          + formatting.enumeration([pressure.indicator(name).label.lower()
                                                    for name in indicators.missing]) + "."),
@@ -97,10 +100,28 @@ def pressure_facts(comparison: pd.DataFrame, official: pressure.OfficialLists | 
         "five_year_ratio": f"{params.five_year_ratio:g}",
     }
     if official is None:
-        facts.update(official_source="no official determination is recorded", official_year="-",
-                     official_under_pressure="-", official_at_risk="-", official_significant="-",
-                     agree_category="-", agree_significant="-", agree_both="-", disagree="-")
+        facts.update(compared_with="no official determination (none is recorded for this "
+                                   "edition or an earlier one)",
+                     agreement="There is no official list to compare them with.")
         return facts
+    which = ("the official lists of the Commission's determination for this edition"
+             if official.year == periods.year else
+             f"the official lists of the previous cycle's determination ({official.year}), "
+             "this edition having none yet")
+    disagree = list(comparison.loc[~comparison["agrees"], "geo"])
+    facts.update(
+        compared_with=f"{which} ({official.source})",
+        agreement=(
+            f"The reconstruction agrees with the official category for "
+            f"{int(comparison['category_agrees'].sum())} of the {len(comparison)} Member States, "
+            f"with the significant migratory situation for "
+            f"{int(comparison['significant_agrees'].sum())}, and with both for "
+            f"{int(comparison['agrees'].sum())}"
+            + (f"; it differs for {names_or_none(disagree)}." if disagree else ".")
+            + " The official assessment also weighs qualitative information (for example "
+              "hybrid threats at the Eastern border) that no rule here captures."),
+    )
+    return facts
     disagree = list(comparison.loc[~comparison["agrees"], "geo"])
     facts.update(
         official_source=official.source,
@@ -153,6 +174,7 @@ def pool_facts(table: pd.DataFrame, pools: Sequence[solidarity.Pool], *, key: pd
         "beneficiaries_source": beneficiaries_source,
         "deducted": names_or_none(params.deducted),
         "deducted_share": formatting.percent(params.deducted_share),
+        "deducted_source": params.deducted_source,
         "euro_per_relocation": formatting.eu_number(params.euro_per_relocation),
         "treatment": (
             "The amounts deducted are shared out over the fully contributing Member States by "
@@ -166,6 +188,7 @@ def pool_facts(table: pd.DataFrame, pools: Sequence[solidarity.Pool], *, key: pd
         facts.update({
             f"{pool.name}_relocations": formatting.eu_number(pool.relocations),
             f"{pool.name}_euros": formatting.millions(pool.euros, decimals=0),
+            f"{pool.name}_euros_in_full": formatting.eu_number(pool.euros),
             f"{pool.name}_not_due_beneficiaries": formatting.eu_number(
                 found["beneficiaries_relocations"]),
             f"{pool.name}_deducted": formatting.eu_number(found["deducted_relocations"]),
@@ -187,13 +210,19 @@ def comparison(classification: pd.DataFrame, official: pressure.OfficialLists | 
     return frame, comparison_markdown(frame)
 
 
-def beneficiaries(classification: pd.DataFrame, official: pressure.OfficialLists | None,
-                  source: str) -> tuple[list[str], str]:
-    """Who benefits from the pool, and in words where the list comes from."""
-    if source == "official":
-        if official is None:
-            raise ValueError("pool.beneficiaries is 'official' but no official list is recorded")
-        return list(official.under_pressure), (
-            f"the official list of {official.year} (the Member States under migratory pressure)")
+def beneficiaries(classification: pd.DataFrame, decision: pressure.OfficialLists | None,
+                  source: str, year: int) -> tuple[list[str], str]:
+    """Who benefits from the pool, and in words where the list comes from: the edition's
+    official list (`official`, where its Decision exists), else the reconstruction, labelled."""
+    if source == "official" and decision is not None:
+        return list(decision.under_pressure), (
+            f"the Member States under migratory pressure in the Commission's determination "
+            f"for {decision.year}")
     codes = list(classification.loc[classification["category"] == PRESSURE, "geo"])
-    return codes, "the Member States under migratory pressure in the reconstruction above"
+    if source == "official":
+        return codes, (f"no determination has been adopted for {year} yet, so the Member States "
+                       "the reconstruction of Annex E places under migratory pressure, as "
+                       "evidence, not a determination")
+    return codes, ("the Member States the reconstruction of Annex E places under migratory "
+                   "pressure, as params.yaml asks (pool.beneficiaries: reconstruction), not the "
+                   "official list")

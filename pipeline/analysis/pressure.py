@@ -2,8 +2,9 @@
 
 The Commission's methodology (SWD(2025) 792) is not public. This module is a transparent
 reconstruction, not the Commission's method: every rule compares an indicator of the edition
-with a threshold from `params.yaml` (`pressure:`), and the result is shown beside the official
-determination (`data/reference/official_pressure_<year>.yaml`), which is never an input.
+with a threshold from `params.yaml` (`pressure:`), and the result is set beside the official
+determination (`data/reference/determinations/official_pressure_<year>.yaml`) as a cross-check;
+the official lists never feed the rules.
 
 The indicators table (`indicators_table`) is long and tidy, one row per indicator and Member
 State of the key (params.yaml `key.member_states`, bound by Regulation (EU) 2024/1351):
@@ -177,7 +178,7 @@ def _values(table: pd.DataFrame, spec: Indicator, periods: ReportPeriods) -> dic
             "value": by_year[str(year)], "previous": by_year[str(year - 1)],
             "period": str(year), "previous_period": str(year - 1),
             "five_year": by_year[years].sum(axis=1, min_count=len(years)),
-            "five_year_period": f"{years[0]}-{years[-1]}", "flag_periods": [str(year)],
+            "five_year_period": f"{years[0]}\u2013{years[-1]}", "flag_periods": [str(year)],
         }
     if spec.basis == "period":
         current, previous = _twelve_month_periods(reference), _twelve_month_periods(comparison)
@@ -466,7 +467,10 @@ class OfficialLists:
     significant: tuple[str, ...]
 
 
-def official_file(year: int, folder: Path = paths.REFERENCE_DIR) -> Path:
+DETERMINATIONS_DIR = paths.REFERENCE_DIR / "determinations"
+
+
+def official_file(year: int, folder: Path = DETERMINATIONS_DIR) -> Path:
     return folder / f"official_pressure_{year}.yaml"
 
 
@@ -495,7 +499,13 @@ def load_official(path: Path) -> OfficialLists:
                          lists["significant_migratory_situation"])
 
 
-def latest_official(year: int, folder: Path = paths.REFERENCE_DIR) -> OfficialLists | None:
+def edition_official(year: int, folder: Path = DETERMINATIONS_DIR) -> OfficialLists | None:
+    """The edition's own determination (its Implementing Decision), if it has been adopted."""
+    path = official_file(year, folder)
+    return load_official(path) if path.is_file() else None
+
+
+def latest_official(year: int, folder: Path = DETERMINATIONS_DIR) -> OfficialLists | None:
     """The most recent official determination for this edition or an earlier one, if any."""
     for candidate in range(year, year - 10, -1):
         path = official_file(candidate, folder)

@@ -44,6 +44,25 @@ def rounded_down(value: float, *, significant: int = 3) -> str:
     return eu_number(math.floor(value / unit) * unit)
 
 
+def approximately(value: float) -> str:
+    """A count as the EAAMR words it: two significant figures and the side of the value they
+    fall on. 61 234 -> 'over 61 000', 31 812 -> 'nearly 32 000', 5 400 -> '5 400', 87 -> '87'."""
+    if value < 100:
+        return eu_number(value)
+    unit = 10 ** (math.floor(math.log10(value)) - 1)
+    near = round(value / unit) * unit
+    if near == round(value):
+        return eu_number(near)
+    return f"{'nearly' if near > value else 'over'} {eu_number(near)}"
+
+
+def about_share(share: float) -> str:
+    """A share as the EAAMR words it: 'around 40%' (nearest 5 points from 10%), 'around 7%'."""
+    points = share * 100
+    step = 5 if points >= 10 else 1
+    return f"around {round(points / step) * step:.0f}%"
+
+
 def millions(value: float, *, decimals: int = 1) -> str:
     """4 300 000 -> '4.3 million'."""
     return f"{eu_number(value / 1_000_000, decimals=decimals)} million"

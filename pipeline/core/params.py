@@ -154,8 +154,11 @@ class PoolParams(_Strict):
     proposal_relocations: int = Field(30000, gt=0)
     council_relocations: int = Field(21000, gt=0)
     euro_per_relocation: int = Field(20000, gt=0)
-    beneficiaries: Literal["reconstruction", "official"] = "reconstruction"
+    beneficiaries: Literal["reconstruction", "official"] = "official"
     deducted: tuple[str, ...] = ("CZ", "HR", "AT", "PL")
+    deducted_source: str = Field(
+        "Council Implementing Decision (EU) 2025/2642 establishing the Annual Solidarity Pool "
+        "for 2026", min_length=1)
     deducted_share: float = Field(1.0, ge=0, le=1)
     redistribute_deductions: bool = False
 

@@ -7,6 +7,8 @@ from datetime import date
 
 import pandas as pd
 
+RANGE_DASH = "\u2013"
+
 # Years of monthly history the projection (Figure 9) fits, ending in June of the edition year.
 HISTORY_YEARS = 8
 
@@ -44,17 +46,27 @@ class Window:
 
     @property
     def label(self) -> str:
-        """'July 2024 - June 2025'."""
-        return (
-            f"{MONTH_NAMES[self.first.month - 1]} {self.first.year} - "
-            f"{MONTH_NAMES[self.last.month - 1]} {self.last.year}"
-        )
+        """'July 2024 – June 2025' (a range takes an en dash)."""
+        return f"{self._first_month} {self.first.year} {RANGE_DASH} {self._last_month} {self.last.year}"
 
     @property
     def short_label(self) -> str:
-        """'Jul 2024 - Jun 2025'."""
-        return f"{MONTH_NAMES[self.first.month - 1][:3]} {self.first.year} - " \
-               f"{MONTH_NAMES[self.last.month - 1][:3]} {self.last.year}"
+        """'Jul 2024 – Jun 2025'."""
+        return (f"{self._first_month[:3]} {self.first.year} {RANGE_DASH} "
+                f"{self._last_month[:3]} {self.last.year}")
+
+    @property
+    def between(self) -> str:
+        """'between July 2024 and June 2025', as the EAAMR writes a period in a sentence."""
+        return f"between {self._first_month} {self.first.year} and {self._last_month} {self.last.year}"
+
+    @property
+    def _first_month(self) -> str:
+        return MONTH_NAMES[self.first.month - 1]
+
+    @property
+    def _last_month(self) -> str:
+        return MONTH_NAMES[self.last.month - 1]
 
     def __contains__(self, month: str) -> bool:
         return self.first <= pd.Period(month, freq="M") <= self.last

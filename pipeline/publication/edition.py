@@ -1,10 +1,13 @@
-"""Facts that describe the edition itself: year, periods, data source, and the sample banner.
+"""Facts that describe the edition itself: year, periods, data source, and the first page's
+banners: synthetic sample data, and an edition whose Implementing Decision does not exist yet.
 
     python -m pipeline.publication.edition
 """
 
 from __future__ import annotations
 
+from pipeline.analysis import pressure
+from pipeline.core import paths
 from pipeline.core.params import Params, stage_params
 from pipeline.core.periods import ReportPeriods
 from pipeline.publication import facts
@@ -33,7 +36,7 @@ def edition_facts(params: Params) -> dict[str, dict[str, str]]:
         "report": {
             "year": str(params.year),
             "title": f"European Annual Asylum and Migration Report {params.year}",
-            "reference_period": f"{reference_start} - {reference_end}",
+            "reference_period": f"{reference_start} \u2013 {reference_end}",
             "reference_start": reference_start,
             "reference_end": reference_end,
             "comparison_period": periods.comparison.label,
@@ -45,10 +48,26 @@ def edition_facts(params: Params) -> dict[str, dict[str, str]]:
     }
 
 
+NO_DECISION_BANNER = """::: {{.callout-important}}
+## No determination for {year} yet
+
+No Commission Implementing Decision determining the Member States under migratory pressure, at
+risk of migratory pressure or facing a significant migratory situation has been adopted for
+{year} ({folder} holds none). Section IV presents the rules-based reconstruction as the
+evidence prepared for that Decision, not as the determination.
+:::
+"""
+
+
 def banner(params: Params) -> str:
-    if params.data.source != "sample":
-        return ""
-    return SAMPLE_BANNER.format(seed=params.sample.seed, year=params.year)
+    """The first page's warnings: sample data, and an edition without its Decision."""
+    parts = []
+    if params.data.source == "sample":
+        parts.append(SAMPLE_BANNER.format(seed=params.sample.seed, year=params.year))
+    if not pressure.official_file(params.year).is_file():
+        folder = paths.display_path(pressure.DETERMINATIONS_DIR)
+        parts.append(NO_DECISION_BANNER.format(year=params.year, folder=f"`{folder}`"))
+    return "\n".join(parts)
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ def figure_data(results: list[SeriesResult]) -> pd.DataFrame:
 
 
 def _range_text(lower: float, upper: float) -> str:
-    return f"{formatting.rounded(lower)} - {formatting.rounded(upper)}"
+    return f"{formatting.rounded(lower)}\u2013{formatting.rounded(upper)}"
 
 
 def plot(results: list[SeriesResult], year: int, *, years_shown: int = 4) -> plt.Figure:

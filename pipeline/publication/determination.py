@@ -1,0 +1,237 @@
+"""Section IV as the Commission publishes it: the edition's determination, Member State by Member
+State, in the EAAMR's manner.
+
+Where the edition has its Implementing Decision (`data/reference/determinations/`), its lists
+are the determination the section presents; each Member State of each list gets a paragraph
+generated from the indicators: where it stands out relative to GDP and population (its rank in
+the Union, the value as the EAAMR rounds it, the multiple of its fair share), the change on the
+comparison period and, for a significant migratory situation, the five-year view. Where the
+edition has no Decision yet, the section says so and presents the rules-based reconstruction
+(`pipeline.analysis.pressure`) as the evidence prepared for it, never as the determination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.analysis.pressure import (
+    AT_RISK,
+    PRESSURE,
+    SIGNIFICANT,
+    OfficialLists,
+    indicator,
+)
+from pipeline.core import countries, formatting
+from pipeline.core.periods import ReportPeriods
+
+# The indicators a Member State can stand out on, relative to GDP and population; SAR
+# disembarkations are quoted as a share of the Union's total instead, as the EAAMR does.
+BURDEN_INDICATORS = ("ibc", "applications", "unaccompanied_minors", "tp_registrations",
+                     "tp_beneficiaries", "refusals", "orders_to_leave", "eurodac_hits",
+                     "dublin_requests", "reception")
+FIVE_YEAR_INDICATORS = ("applications", "tp_registrations", "ibc", "refusals", "orders_to_leave",
+                        "unaccompanied_minors")
+TOP_RANK = 3  # ranks quoted: the highest, second highest, third highest
+MAX_STANDOUTS = 3
+SAR_SHARE_QUOTED = 0.10  # a Member State with at least this share of SAR disembarkations
+RANK_WORDS = {1: "the highest", 2: "the second highest", 3: "the third highest"}
+CATEGORY_WORDS = {
+    PRESSURE: "under migratory pressure",
+    AT_RISK: "at risk of migratory pressure",
+    SIGNIFICANT: "facing a significant migratory situation",
+}
+
+
+@dataclass(frozen=True)
+class Standout:
+    """A Member State's standing on one indicator: its rank in the Union relative to GDP and
+    population, over the reference period (or the five years)."""
+
+    indicator: str
+    rank: int
+    value: float
+    ratio: float
+    change: float | None
+    period: str
+
+
+def _ranks(rows: pd.DataFrame, column: str) -> pd.Series:
+    """Rank of each Member State by `column` (1 = highest); Member States with none are left out."""
+    ranked = rows[rows[column] > 0].set_index("geo")[column]
+    return ranked.rank(ascending=False, method="min").astype(int)
+
+
+def standouts(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list[Standout]:
+    """The indicators on which `ms` ranks among the TOP_RANK highest relative to GDP and
+    population, best rank first (at most MAX_STANDOUTS)."""
+    ratio = "five_year_ratio_to_key" if five_years else "ratio_to_key"
+    value = "five_year_value" if five_years else "value"
+    period = "five_year_period" if five_years else "period"
+    found = []
+    for name in FIVE_YEAR_INDICATORS if five_years else BURDEN_INDICATORS:
+        rows = table[table["indicator"] == name]
+        if rows.empty or rows[ratio].isna().all():
+            continue
+        ranks = _ranks(rows, ratio)
+        if ms not in ranks or ranks[ms] > TOP_RANK:
+            continue
+        row = rows.set_index("geo").loc[ms]
+        change = None if five_years or pd.isna(row["change"]) else float(row["change"])
+        found.append(Standout(name, int(ranks[ms]), float(row[value]), float(row[ratio]), change,
+                              str(row[period])))
+    found.sort(key=lambda standout: (standout.rank, -standout.ratio))
+    return found[:MAX_STANDOUTS]
+
+
+def _annual_label(name: str, period: str) -> str:
+    """Annual-only series carry their calendar year wherever they are quoted."""
+    return f" in {period}" if indicator(name).basis == "annual" else ""
+
+
+def standout_clause(standout: Standout, ms: str) -> str:
+    """'the highest number of illegal border crossings relative to its GDP and population
+    (over 61 000, 3.2 times its fair share)'."""
+    label = indicator(standout.indicator).label
+    subject = label[0].lower() + label[1:]
+    times = f"{standout.ratio:.1f}".rstrip("0").rstrip(".")
+    return (f"{RANK_WORDS[standout.rank]} number of {subject}{_annual_label(standout.indicator, standout.period)}"
+            f" relative to {'its' if ms != 'NL' else 'their'} GDP and population "
+            f"({formatting.approximately(standout.value)}, {times} times its fair share)")
+
+
+def _change_sentence(standing: Sequence[Standout], comparison: str) -> str:
+    parts = []
+    for standout in standing:
+        if standout.change is None or indicator(standout.indicator).basis == "annual":
+            continue
+        label = indicator(standout.indicator).label
+        verb = formatting.direction(standout.change, stable_below=0.025)
+        amount = "" if verb == "remained stable" else f" by {formatting.percent(standout.change)}"
+        parts.append(f"{label[0].lower() + label[1:]} {verb}{amount}")
+    if not parts:
+        return ""
+    sentence = formatting.enumeration(parts)
+    return f" Compared with {comparison}, {sentence}."
+
+
+def sar_sentence(table: pd.DataFrame, ms: str) -> str:
+    """'Italy received around 40% of the nearly 97 000 persons disembarked after search and
+    rescue operations in the Union.' ('' below SAR_SHARE_QUOTED)."""
+    rows = table[table["indicator"] == "sar"]
+    if rows.empty or ms not in set(rows["geo"]):
+        return ""
+    share = float(rows.set_index("geo").loc[ms, "share"])
+    if share < SAR_SHARE_QUOTED:
+        return ""
+    total = float(rows["value"].sum())
+    return (f" {formatting.in_running_text(ms)} received {formatting.about_share(share)} of the "
+            f"{formatting.approximately(total)} persons disembarked after search and rescue "
+            "operations in the Member States of the key.")
+
+
+def paragraph(table: pd.DataFrame, ms: str, category: str, periods: ReportPeriods) -> str:
+    """One Member State's paragraph for its category, generated from the indicators table."""
+    name = formatting.in_running_text(ms)
+    title = name[0].upper() + name[1:]
+    members = table["geo"].nunique()
+    if category == SIGNIFICANT:
+        standing = standouts(table, ms, five_years=True)
+        lead = f"Over the five years {periods.five_years.label}, "
+        ending = ""
+    else:
+        standing = standouts(table, ms)
+        lead = f"{periods.reference.between}, "
+        ending = _change_sentence(standing, periods.comparison.label)
+    if standing:
+        clauses = [standout_clause(standout, ms) for standout in standing]
+        text = (f"{lead}{name} recorded {formatting.enumeration(clauses)} among the {members} "
+                f"Member States of the key.{ending}")
+    else:
+        text = (f"{lead}{name} is not among the {TOP_RANK} highest of the {members} Member States "
+                "of the key relative to GDP and population on any indicator of this report.")
+    if category == PRESSURE:
+        text += sar_sentence(table, ms)
+    return f"**{title}.** {text[0].upper() + text[1:]}"
+
+
+def member_state_paragraphs(table: pd.DataFrame, lists: dict[str, Sequence[str]],
+                            periods: ReportPeriods, *, heading: str = "Member States {}") -> str:
+    """Markdown: per category, a heading and one paragraph per Member State (protocol order)."""
+    blocks = []
+    for category, codes in lists.items():
+        if not codes:
+            continue
+        blocks.append(f"### {heading.format(CATEGORY_WORDS[category])}")
+        blocks += [paragraph(table, ms, category, periods)
+                   for ms in sorted(codes, key=countries.protocol_rank)]
+    return "\n\n".join(blocks) + "\n"
+
+
+def official_lists(official: OfficialLists) -> dict[str, Sequence[str]]:
+    return {PRESSURE: official.under_pressure, AT_RISK: official.at_risk,
+            SIGNIFICANT: official.significant}
+
+
+def reconstruction_lists(classification: pd.DataFrame) -> dict[str, Sequence[str]]:
+    return {
+        PRESSURE: list(classification.loc[classification["category"] == PRESSURE, "geo"]),
+        AT_RISK: list(classification.loc[classification["category"] == AT_RISK, "geo"]),
+        SIGNIFICANT: list(classification.loc[classification["significant"], "geo"]),
+    }
+
+
+def names(codes: Sequence[str]) -> str:
+    codes = sorted(codes, key=countries.protocol_rank)
+    return formatting.member_state_names(list(codes)) if codes else "none"
+
+
+def determination_facts(official: OfficialLists | None, classification: pd.DataFrame,
+                        periods: ReportPeriods) -> dict[str, object]:
+    """What section IV says first: the edition's determination, or that it has none yet."""
+    if official is not None:
+        lists = official_lists(official)
+        lead = (
+            f"Considering the trends outlined in this report for the reference period "
+            f"{periods.reference.label} and the methodology, the Commission's determination "
+            f"({official.source}) found {names(lists[PRESSURE])} under migratory pressure; "
+            f"{names(lists[AT_RISK])} at risk of migratory pressure; and "
+            f"{names(lists[SIGNIFICANT])} facing a significant migratory situation, on the "
+            f"cumulative view of the five years {periods.five_years.label}. The paragraphs below "
+            "set out, Member State by Member State, the indicators of this report on which each "
+            "stands out relative to its GDP and population. The determination also weighs "
+            "qualitative information (for example hybrid threats at the Eastern border) that no "
+            "indicator here captures. Annex E cross-checks the official lists with a rules-based "
+            "reconstruction.")
+        conclusion = (
+            f"The Commission's determination found {names(lists[PRESSURE])} under migratory "
+            "pressure; they have access to the Annual Solidarity Pool.")
+        return {"decided": True, "source": official.source, "lead": lead,
+                "conclusion": conclusion}
+    lists = reconstruction_lists(classification)
+    lead = (
+        f"No Implementing Decision determining the Member States under migratory pressure has "
+        f"been adopted for {periods.year} yet. What follows is the evidence prepared for it, not "
+        f"the determination: the rules-based reconstruction of Annex E, applied to the "
+        f"indicators of this report for {periods.reference.label}, would find "
+        f"{names(lists[PRESSURE])} under migratory pressure; {names(lists[AT_RISK])} at risk "
+        f"of migratory pressure; and {names(lists[SIGNIFICANT])} facing a significant "
+        "migratory situation.")
+    conclusion = (
+        f"No determination has been adopted for {periods.year} yet; on the evidence of this "
+        f"report, the reconstruction of Annex E would find {names(lists[PRESSURE])} under "
+        "migratory pressure. That is evidence for the Decision, not the determination.")
+    return {"decided": False, "source": "none adopted yet", "lead": lead,
+            "conclusion": conclusion}
+
+
+def section_markdown(table: pd.DataFrame, official: OfficialLists | None,
+                     classification: pd.DataFrame, periods: ReportPeriods) -> str:
+    """The Member State paragraphs of section IV, for the official lists or, failing a Decision,
+    for the reconstruction's lists, headed as evidence."""
+    if official is not None:
+        return member_state_paragraphs(table, official_lists(official), periods)
+    return member_state_paragraphs(table, reconstruction_lists(classification), periods,
+                                   heading="Evidence: Member States the reconstruction finds {}")
