@@ -12,8 +12,8 @@ fiche (`build`) shows, from the tables the pressure assessment wrote and the pro
   ratio to the key, rank among the Member States of the key, five-year value and ratio), exactly
   as in outputs/<year>/tables/pressure_indicators.csv;
 - its category in the official determination and the reconstruction's with its margins (both
-  from pressure_classification.csv, which the pressure stage writes beside the official lists) and its indicative share of each solidarity pool
-  (solidarity_pool.csv), or why none is due;
+  from pressure_classification.csv, which the pressure stage writes beside the official lists)
+  and its indicative share of each solidarity pool (solidarity_pool.csv), or why none is due;
 - small charts of the monthly (quarterly, 12-month) series behind them; a series the Member State
   has none of, or an input not supplied, is a visible note instead of a chart of zeros;
 - the caveats and flags that touch its numbers, and the sources with their dates.
@@ -252,7 +252,7 @@ def _eurodac(table: pd.DataFrame, member_state: str, periods: ReportPeriods) -> 
 def draw(chart: Chart, periods: ReportPeriods, *, sample: bool) -> bytes:
     """A small chart as SVG (no date, stable ids), the reference period shaded."""
     style.apply()
-    figure, axes = plt.subplots(figsize=(3.4, 1.5))
+    figure, axes = plt.subplots(figsize=(3.4, 1.35))
     frame = chart.series
     colours = [style.PRIMARY, style.SECONDARY]
     if chart.kind == "bar":
@@ -393,8 +393,6 @@ def build(member_state: str, *, year: int, data_source: str,
         f"{periods.five_years.label}."),
         "",
         indicators_markdown(rows),
-        "{{< pagebreak >}}",
-        "",
         "## Monthly series behind the indicators",
         "",
         "The reference period is shaded.",
