@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 import nbformat
 import yaml
 from loopback import LoopbackServer
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from bench.eurostat_api import filter_tsv
 from pipeline.core.params import Params
@@ -94,3 +98,65 @@ def copy_built(built_project: dict, target: Path) -> Path:
     shutil.copytree(built_project["project"], target, symlinks=True,
                     ignore=lambda folder, names: ["tmp"] if Path(folder).name == ".dvc" else [])
     return target
+
+
+# --- PDF layout: overprinting text and table rows split across pages -----------------------------
+
+def word_boxes(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Per page, the words of a PDF with their boxes (x0, y0, x1, y1, text), from `pdftotext -bbox`."""
+    result = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                            check=True)
+    root = ElementTree.fromstring(re.sub(r"<!DOCTYPE[^>]*>|xmlns=\"[^\"]*\"", "", result.stdout))
+    return [[(float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")),
+              float(w.get("yMax")), w.text or "") for w in page.iter("word")]
+            for page in root.iter("page")]
+
+
+def overprinting_words(pdf: Path, *, tolerance: float = 0.5) -> list[tuple[int, str, str]]:
+    """(page, word, word) for every two words whose boxes overlap: by more than `tolerance`
+    points across, and by more than half the height of the smaller one."""
+    found = []
+    for number, words in enumerate(word_boxes(pdf), start=1):
+        for index, (ax0, ay0, ax1, ay1, a) in enumerate(words):
+            for bx0, by0, bx1, by1, b in words[index + 1:]:
+                across = min(ax1, bx1) - max(ax0, bx0)
+                down = min(ay1, by1) - max(ay0, by0)
+                if across > tolerance and down > 0.5 * min(ay1 - ay0, by1 - by0):
+                    found.append((number, a, b))
+    return found
+
+
+def split_table_rows(pdf: Path) -> list[tuple[int, int, list[int]]]:
+    """(table, row, pages) for every table row whose content lies on more than one page, read
+    from the PDF's structure tree (tables, and rows within a table, numbered from 1)."""
+    reader = PdfReader(pdf)
+    page_numbers = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}
+    structure = reader.trailer["/Root"].get("/StructTreeRoot")
+    if structure is None:
+        raise ValueError(f"{pdf}: not a tagged PDF (no structure tree)")
+
+    def kids(element: DictionaryObject) -> list:
+        k = element.get("/K", [])
+        return [child.get_object() for child in (k if isinstance(k, list) else [k])]
+
+    def elements(element: DictionaryObject):
+        """The element and its structure elements below, in reading order."""
+        yield element
+        for child in kids(element):
+            if isinstance(child, DictionaryObject) and "/S" in child:
+                yield from elements(child)
+
+    def pages(element, page=None) -> set[int]:
+        if not isinstance(element, DictionaryObject):  # a marked-content id, on `page`
+            return {page_numbers[page.idnum]}
+        page = element.get("/Pg", page)
+        if element.get("/Type") in ("/MCR", "/OBJR"):
+            return {page_numbers[page.idnum]}
+        return set().union(*(pages(child, page) for child in kids(element)))
+
+    tables = [e for e in elements(structure.get_object()) if e.get("/S") == "/Table"]
+    split = []
+    for t, table in enumerate(tables, 1):
+        rows = [e for e in elements(table) if e.get("/S") == "/TR"]
+        split += [(t, r, sorted(pages(row))) for r, row in enumerate(rows, 1) if len(pages(row)) > 1]
+    return split
