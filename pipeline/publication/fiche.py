@@ -338,7 +338,8 @@ def _dates(record: dict) -> str:
 
 
 def sources_markdown(records: dict[str, dict]) -> str:
-    """The inputs behind the fiche's numbers, with their files and dates, in one paragraph."""
+    """The inputs behind the fiche's numbers with their dates, in one paragraph (files and
+    checksums are in the report's sources annex)."""
     lines = []
     for name in INPUTS:
         record = records.get(name)
@@ -346,7 +347,7 @@ def sources_markdown(records: dict[str, dict]) -> str:
             continue
         when = "not supplied" if record["status"] == "missing" else _dates(record)
         lines.append(f"{literal(record['provider'])}: {literal(record['dataset'])} "
-                     f"({literal(record['file'])}; {literal(when)})")
+                     f"({literal(when)})")
     return "; ".join(lines) + ".\n"
 
 
