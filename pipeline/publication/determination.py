@@ -34,10 +34,12 @@ BURDEN_INDICATORS = ("ibc", "applications", "unaccompanied_minors", "tp_registra
                      "dublin_requests", "reception")
 FIVE_YEAR_INDICATORS = ("applications", "tp_registrations", "ibc", "refusals", "orders_to_leave",
                         "unaccompanied_minors")
-TOP_RANK = 3  # ranks quoted: the highest, second highest, third highest
+TOP_RANK, TOP_RANK_WORDS = 3, "three"  # ranks quoted: the highest, second and third highest
 MAX_STANDOUTS = 3
 SAR_SHARE_QUOTED = 0.10  # a Member State with at least this share of SAR disembarkations
-RANK_WORDS = {1: "the highest", 2: "the second highest", 3: "the third highest"}
+ORDINAL_WORDS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+                 "ninth", "tenth")
+PROPER_NAMES = {"Eurodac"}
 CATEGORY_WORDS = {
     PRESSURE: "under migratory pressure",
     AT_RISK: "at risk of migratory pressure",
@@ -64,9 +66,8 @@ def _ranks(rows: pd.DataFrame, column: str) -> pd.Series:
     return ranked.rank(ascending=False, method="min").astype(int)
 
 
-def standouts(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list[Standout]:
-    """The indicators on which `ms` ranks among the TOP_RANK highest relative to GDP and
-    population, best rank first (at most MAX_STANDOUTS)."""
+def standings(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list[Standout]:
+    """`ms`'s rank relative to GDP and population on every indicator it has, best rank first."""
     ratio = "five_year_ratio_to_key" if five_years else "ratio_to_key"
     value = "five_year_value" if five_years else "value"
     period = "five_year_period" if five_years else "period"
@@ -76,30 +77,66 @@ def standouts(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list
         if rows.empty or rows[ratio].isna().all():
             continue
         ranks = _ranks(rows, ratio)
-        if ms not in ranks or ranks[ms] > TOP_RANK:
+        if ms not in ranks:
             continue
         row = rows.set_index("geo").loc[ms]
         change = None if five_years or pd.isna(row["change"]) else float(row["change"])
         found.append(Standout(name, int(ranks[ms]), float(row[value]), float(row[ratio]), change,
                               str(row[period])))
     found.sort(key=lambda standout: (standout.rank, -standout.ratio))
-    return found[:MAX_STANDOUTS]
+    return found
 
 
-def _annual_label(name: str, period: str) -> str:
+def standouts(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list[Standout]:
+    """The indicators on which `ms` ranks among the TOP_RANK highest relative to GDP and
+    population, best rank first (at most MAX_STANDOUTS)."""
+    top = [standout for standout in standings(table, ms, five_years=five_years)
+           if _stands_out(standout)]
+    return top[:MAX_STANDOUTS]
+
+
+def _stands_out(standout: Standout) -> bool:
+    """Among the TOP_RANK highest, and above the fair share."""
+    return standout.rank <= TOP_RANK and standout.ratio > 1
+
+
+def ordinal(rank: int) -> str:
+    """1 -> 'first', 4 -> 'fourth', 12 -> '12th', 22 -> '22nd'."""
+    if rank < len(ORDINAL_WORDS):
+        return ORDINAL_WORDS[rank]
+    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"{rank}{suffix}"
+
+
+def subject(name: str) -> str:
+    """An indicator's label inside a sentence: lower case, proper names kept ('Eurodac hits')."""
+    label = indicator(name).label
+    first = label.split()[0]
+    return label if first in PROPER_NAMES else label[0].lower() + label[1:]
+
+
+def _in_period(standout: Standout) -> str:
     """Annual-only series carry their calendar year wherever they are quoted."""
-    return f" in {period}" if indicator(name).basis == "annual" else ""
+    return f" in {standout.period}" if indicator(standout.indicator).basis == "annual" else ""
 
 
-def standout_clause(standout: Standout, ms: str) -> str:
-    """'the highest number of illegal border crossings relative to its GDP and population
-    (over 61 000, 3.2 times its fair share)'."""
-    label = indicator(standout.indicator).label
-    subject = label[0].lower() + label[1:]
-    times = f"{standout.ratio:.1f}".rstrip("0").rstrip(".")
-    return (f"{RANK_WORDS[standout.rank]} number of {subject}{_annual_label(standout.indicator, standout.period)}"
-            f" relative to {'its' if ms != 'NL' else 'their'} GDP and population "
-            f"({formatting.approximately(standout.value)}, {times} times its fair share)")
+def times(ratio: float) -> str:
+    """A ratio to the fair share: 16.7, 4.1, 13; below 1 with two significant figures (0.46)."""
+    if ratio >= 1:
+        return f"{ratio:.1f}".rstrip("0").rstrip(".")
+    return f"{ratio:.2g}"
+
+
+def _amount(standout: Standout) -> str:
+    return f"{formatting.approximately(standout.value)}, {times(standout.ratio)} times its fair share"
+
+
+def standout_clause(standout: Standout) -> str:
+    """'the highest number of illegal border crossings at Union level (64 000, 16.7 times its
+    fair share)'."""
+    rank = "the highest" if standout.rank == 1 else f"the {ordinal(standout.rank)} highest"
+    return (f"{rank} number of {subject(standout.indicator)}{_in_period(standout)} at Union "
+            f"level ({_amount(standout)})")
 
 
 def _change_sentence(standing: Sequence[Standout], comparison: str) -> str:
@@ -107,10 +144,9 @@ def _change_sentence(standing: Sequence[Standout], comparison: str) -> str:
     for standout in standing:
         if standout.change is None or indicator(standout.indicator).basis == "annual":
             continue
-        label = indicator(standout.indicator).label
         verb = formatting.direction(standout.change, stable_below=0.025)
         amount = "" if verb == "remained stable" else f" by {formatting.percent(standout.change)}"
-        parts.append(f"{label[0].lower() + label[1:]} {verb}{amount}")
+        parts.append(f"{subject(standout.indicator)} {verb}{amount}")
     if not parts:
         return ""
     sentence = formatting.enumeration(parts)
@@ -135,26 +171,29 @@ def sar_sentence(table: pd.DataFrame, ms: str) -> str:
 def paragraph(table: pd.DataFrame, ms: str, category: str, periods: ReportPeriods) -> str:
     """One Member State's paragraph for its category, generated from the indicators table."""
     name = formatting.in_running_text(ms)
-    title = name[0].upper() + name[1:]
-    members = table["geo"].nunique()
-    if category == SIGNIFICANT:
-        standing = standouts(table, ms, five_years=True)
-        lead = f"Over the five years {periods.five_years.label}, "
-        ending = ""
+    five_years = category == SIGNIFICANT
+    window = periods.five_years if five_years else periods.reference
+    lead = f"Over the five years {window.label}" if five_years else window.between
+    lead = lead[0].upper() + lead[1:]
+    ranked = standings(table, ms, five_years=five_years)
+    top = [standout for standout in ranked if _stands_out(standout)][:MAX_STANDOUTS]
+    if top:
+        clauses = formatting.enumeration([standout_clause(standout) for standout in top])
+        text = f"{lead}, relative to its GDP and population, {name} recorded {clauses}."
+        if not five_years:
+            text += _change_sentence(top, periods.comparison.label)
+    elif ranked:
+        best = ranked[0]
+        text = (f"{lead}, {name} was not among the {TOP_RANK_WORDS} highest Member States "
+                f"above their fair share on any indicator of this report; its "
+                f"highest rank was {ordinal(best.rank)}, for {subject(best.indicator)}"
+                f"{_in_period(best)} ({_amount(best)}).")
     else:
-        standing = standouts(table, ms)
-        lead = f"{periods.reference.between}, "
-        ending = _change_sentence(standing, periods.comparison.label)
-    if standing:
-        clauses = [standout_clause(standout, ms) for standout in standing]
-        text = (f"{lead}{name} recorded {formatting.enumeration(clauses)} among the {members} "
-                f"Member States of the key.{ending}")
-    else:
-        text = (f"{lead}{name} is not among the {TOP_RANK} highest of the {members} Member States "
-                "of the key relative to GDP and population on any indicator of this report.")
+        text = f"{lead}, no indicator of this report has a value for {name}."
     if category == PRESSURE:
         text += sar_sentence(table, ms)
-    return f"**{title}.** {text[0].upper() + text[1:]}"
+    title = name[0].upper() + name[1:]
+    return f"**{title}.** {text}"
 
 
 def member_state_paragraphs(table: pd.DataFrame, lists: dict[str, Sequence[str]],
@@ -191,6 +230,7 @@ def names(codes: Sequence[str]) -> str:
 def determination_facts(official: OfficialLists | None, classification: pd.DataFrame,
                         periods: ReportPeriods) -> dict[str, object]:
     """What section IV says first: the edition's determination, or that it has none yet."""
+    members = classification["geo"].nunique()
     if official is not None:
         lists = official_lists(official)
         lead = (
@@ -201,7 +241,8 @@ def determination_facts(official: OfficialLists | None, classification: pd.DataF
             f"{names(lists[SIGNIFICANT])} facing a significant migratory situation, on the "
             f"cumulative view of the five years {periods.five_years.label}. The paragraphs below "
             "set out, Member State by Member State, the indicators of this report on which each "
-            "stands out relative to its GDP and population. The determination also weighs "
+            f"stands out relative to its GDP and population (ranks at Union level are among the "
+            f"{members} Member States of the key). The determination also weighs "
             "qualitative information (for example hybrid threats at the Eastern border) that no "
             "indicator here captures. Annex E cross-checks the official lists with a rules-based "
             "reconstruction.")
