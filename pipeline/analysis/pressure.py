@@ -13,8 +13,10 @@ State of the key (params.yaml `key.member_states`, bound by Regulation (EU) 2024
     share, key_share, ratio_to_key, five_year_period, five_year_value, five_year_share,
     five_year_ratio_to_key, flag
 
-- `period`: the reference period (flows), the month of a stock, or the calendar year of an
-  annual-only series (the latest full calendar year of the reference period);
+- `period`: the period the row's value covers: the reference period (flows), the month of a
+  stock, or the calendar year of an annual-only series (the latest full calendar year of the
+  reference period), unless the series' monthly table is supplied (`Indicator.monthly`), when
+  it is the reference period and `basis` is `flow`;
 - `share`: of the total over the key's Member States; `ratio_to_key` = share / key share
   (1.0 = exactly the fair share); `change` = value / previous - 1;
 - `five_year_*`: cumulative over 1 July Y-5 to 30 June Y (annual series: the five calendar
@@ -26,7 +28,8 @@ State of the key (params.yaml `key.member_states`, bound by Regulation (EU) 2024
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +86,9 @@ class Indicator:
     by: str = "geo"
     available_from: str | None = None  # first month the series can exist
     absent_is_zero: bool = False  # a Member State without rows recorded none (IBCs)
+    # Annual-only series: the analysts' monthly table (catalogue name) that replaces the
+    # calendar year when it covers the reference and comparison periods (`resolve`).
+    monthly: str | None = None
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -92,7 +98,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("applications", "applications", "Applications for international protection",
               "applicants", "flow", selection={"applicant": "ASY_APP"}),
     Indicator("unaccompanied_minors", "unaccompanied_minors",
-              "Applications by unaccompanied minors", "applicants", "annual", "A"),
+              "Applications by unaccompanied minors", "applicants", "annual", "A",
+              monthly="unaccompanied_minors_monthly"),
     Indicator("tp_registrations", "tp_decisions", "Temporary protection registrations",
               "decisions", "flow", available_from=TP_ACTIVATION_MONTH),
     Indicator("tp_beneficiaries", "tp_stock", "Beneficiaries of temporary protection",
@@ -118,6 +125,33 @@ def indicator(name: str) -> Indicator:
 
 
 Loader = Callable[[str], pd.DataFrame]
+
+
+def covers(table: pd.DataFrame, periods: ReportPeriods) -> bool:
+    """Whether a monthly table's months span the comparison and reference periods."""
+    months = table["period"]
+    return not table.empty and months.min() <= str(periods.comparison.first) \
+        and months.max() >= str(periods.reference.last)
+
+
+def resolve(spec: Indicator, periods: ReportPeriods, load: Loader) -> tuple[Indicator, pd.DataFrame]:
+    """The indicator as this edition computes it, and its table.
+
+    An annual-only series with its monthly table supplied and covering the periods becomes a
+    flow over the reference period (its five-year look-back starting no earlier than the
+    table); otherwise the declared indicator and its own table (for an annual-only series,
+    the calendar year). Inside the periods, a missing month is an error (`window_total`).
+    """
+    if spec.monthly is not None:
+        try:
+            monthly = load(spec.monthly)
+        except MissingInputError:
+            monthly = None
+        if monthly is not None and covers(monthly, periods):
+            flow = replace(spec, table=spec.monthly, basis="flow", frequency="M", selection={},
+                           monthly=None, available_from=str(monthly["period"].min()))
+            return flow, monthly
+    return spec, load(spec.table)
 
 
 # --- Indicators -----------------------------------------------------------------------------
@@ -268,15 +302,14 @@ def indicators_table(periods: ReportPeriods, key: pd.Series, load: Loader = proc
                      indicators: Sequence[Indicator] = INDICATORS) -> IndicatorsResult:
     """Every indicator for every Member State of the key; an indicator whose input was not
     supplied (`MissingInputError`) is left out and listed in `missing`."""
-    parts, missing, loaded = [], [], {}
+    parts, missing, load = [], [], cache(load)
     for spec in indicators:
         try:
-            if spec.table not in loaded:
-                loaded[spec.table] = load(spec.table)
+            used, table = resolve(spec, periods, load)
         except MissingInputError:
             missing.append(spec.name)
             continue
-        parts.append(indicator_rows(loaded[spec.table], spec, periods, key))
+        parts.append(indicator_rows(table, used, periods, key))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     return IndicatorsResult(table, tuple(missing))
 

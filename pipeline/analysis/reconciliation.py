@@ -4,12 +4,17 @@ The published statements (`pipeline.inputs.published`) are check targets only: t
 values the build computed (the figures' CSVs and the tables in outputs/<year>/tables) and says, for
 each statement, the difference and whether it lies within the precision its wording implies
 ("nearly 97 000": from 96 500 up to 97 000). Nothing here feeds a computation.
+
+Every statement is about the reference period (July-June, or a stock at its end). A value the
+build has only by calendar year (an annual-only series without its monthly table) is shown
+but not compared: "not like for like (build: calendar year 2024)".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -77,71 +82,85 @@ def _drawn_pairs(frame: pd.DataFrame) -> Observed:
             zip(drawn["origin"], drawn["destination"], strict=True)]
 
 
-def _indicator(name: str, compute: Callable[[pd.DataFrame], Observed]
-               ) -> Callable[[pd.DataFrame], Observed]:
-    """A check on one indicator of the pressure indicators table (Member States of the key)."""
-    def on_indicator(frame: pd.DataFrame) -> Observed:
-        rows = frame[frame["indicator"] == name].rename(columns={"geo": "member_state"})
-        if rows.empty:
-            raise KeyError(name)
-        return compute(rows)
-    return on_indicator
-
-
 PRESSURE = "pressure_indicators"
 
-# statement id -> (the build's output it is computed from, how). Totals "of the 27 Member
-# States" are not taken from the pressure table, which covers the Member States of the key.
-CHECKS: dict[str, tuple[str, Callable[[pd.DataFrame], Observed]]] = {
-    "ibc_change": ("fig1_route_map", _change("ibcs", "ibcs_previous_period")),
-    "sar_total": ("fig2_sar", _total("persons")),
-    "sar_change": ("fig2_sar", _change("persons", "persons_previous_period")),
-    "sar_italy_share": ("fig2_sar", _share(("IT",), "persons")),
-    "sar_spain_share": ("fig2_sar", _share(("ES",), "persons")),
-    "sar_italy_spain_share": ("fig2_sar", _share(("IT", "ES"), "persons")),
-    "sar_france": ("fig2_sar", _value("FR", "persons")),
-    "applications_total": ("fig3_applications", _total("applications")),
-    "applications_change": ("fig3_applications",
-                            _change("applications", "applications_previous_period")),
-    "applications_germany_change": ("fig3_applications", _member_state_change(
+
+class Check(NamedTuple):
+    """How a statement is computed: from which output of the build, and how. A check on the
+    pressure indicators table names its `indicators`; `compute` gets their rows (`geo` as
+    `member_state`)."""
+
+    stem: str
+    compute: Callable[[pd.DataFrame], Observed]
+    indicators: tuple[str, ...] = ()
+
+
+def _indicator(name: str, compute: Callable[[pd.DataFrame], Observed]) -> Check:
+    """A check on one indicator of the pressure indicators table (Member States of the key)."""
+    return Check(PRESSURE, compute, (name,))
+
+
+def _member_state_ratio(code: str, numerator: str, denominator: str) -> Check:
+    """One Member State's value of one indicator as a % of its value of another."""
+    def ratio(rows: pd.DataFrame) -> Observed:
+        values = rows[rows["member_state"] == code].set_index("indicator")["value"]
+        return float(values[numerator] / values[denominator] * 100)
+    return Check(PRESSURE, ratio, (numerator, denominator))
+
+
+# statement id -> how it is computed. Totals "of the 27 Member States" are not taken from the
+# pressure table, which covers the Member States of the key.
+CHECKS: dict[str, Check] = {
+    "ibc_change": Check("fig1_route_map", _change("ibcs", "ibcs_previous_period")),
+    "sar_total": Check("fig2_sar", _total("persons")),
+    "sar_change": Check("fig2_sar", _change("persons", "persons_previous_period")),
+    "sar_italy_share": Check("fig2_sar", _share(("IT",), "persons")),
+    "sar_spain_share": Check("fig2_sar", _share(("ES",), "persons")),
+    "sar_italy_spain_share": Check("fig2_sar", _share(("IT", "ES"), "persons")),
+    "sar_france": Check("fig2_sar", _value("FR", "persons")),
+    "applications_total": Check("fig3_applications", _total("applications")),
+    "applications_change": Check("fig3_applications",
+                                 _change("applications", "applications_previous_period")),
+    "applications_germany_change": Check("fig3_applications", _member_state_change(
         "DE", "applications", "applications_previous_period")),
-    "applications_top_absolute": ("fig3_applications", _ranking("applications")),
-    "applications_ratio_to_key_ranking": ("fig3_applications", _ranking("ratio_to_key")),
-    "applications_ireland": ("fig3_applications", _value("IE", "applications")),
-    "applications_ireland_previous": ("fig3_applications",
-                                      _value("IE", "applications_previous_period")),
-    "tp_stock_total": ("fig4_temporary_protection", _total("beneficiaries")),
-    "tp_stock_germany_poland_share": ("fig4_temporary_protection",
-                                      _share(("DE", "PL"), "beneficiaries")),
-    "tp_stock_ratio_to_key_ranking": ("fig4_temporary_protection", _ranking("ratio_to_key")),
-    "tp_decisions_total": ("fig4_temporary_protection", _total("registrations")),
-    "tp_decisions_ratio_to_key_ranking": ("fig4_temporary_protection",
-                                          _ranking("registrations_ratio_to_key")),
-    "eurodac_total": ("fig5_eurodac_map", _total("hits")),
-    "eurodac_change": ("fig5_eurodac_map", _change("hits", "hits_previous_period")),
-    "eurodac_routes_above_6000": ("fig5_eurodac_map", _drawn_pairs),
-    "eurodac_top_departure": ("fig5_eurodac_map", _ranking("hits", by="origin")),
-    "eurodac_top_receiving": ("fig5_eurodac_map", _ranking("hits", by="destination")),
-    "orders_to_leave_total": ("fig6_returns", _total("orders")),
-    "orders_to_leave_change": ("fig6_returns", _change("orders", "orders_previous_period")),
-    "orders_to_leave_top_absolute": ("fig6_returns", _ranking("orders")),
-    "orders_to_leave_ratio_to_key_ranking": ("fig6_returns", _ranking("orders_ratio_to_key")),
-    "returns_total": ("fig6_returns", _total("returned")),
-    "returns_change": ("fig6_returns", _change("returned", "returned_previous_period")),
-    "returns_top_five": ("fig6_returns", _ranking("returned")),
-    "returns_top_five_share": ("fig6_returns", _top_share("returned", 5)),
-    "return_rate": ("fig6_returns", _ratio("returned", "orders")),
-    "ibc_cyprus": (PRESSURE, _indicator("ibc", _value("CY", "value"))),
-    "ibc_croatia": (PRESSURE, _indicator("ibc", _value("HR", "value"))),
-    "ibc_ratio_to_key_ranking": (PRESSURE, _indicator("ibc", _ranking("ratio_to_key"))),
-    "reception_top_absolute": (PRESSURE, _indicator("reception", _ranking("value"))),
-    "reception_ratio_to_key_ranking": (PRESSURE, _indicator("reception",
-                                                            _ranking("ratio_to_key"))),
-    "refusals_top_absolute": (PRESSURE, _indicator("refusals", _ranking("value"))),
-    "refusals_ratio_to_key_ranking": (PRESSURE, _indicator("refusals", _ranking("ratio_to_key"))),
-    "key_share_netherlands": ("fig3_applications", _key_share("NL")),
-    "key_share_germany": ("fig3_applications", _key_share("DE")),
-    "key_share_france": ("fig3_applications", _key_share("FR")),
+    "applications_top_absolute": Check("fig3_applications", _ranking("applications")),
+    "applications_ratio_to_key_ranking": Check("fig3_applications", _ranking("ratio_to_key")),
+    "applications_ireland": Check("fig3_applications", _value("IE", "applications")),
+    "applications_ireland_previous": Check("fig3_applications",
+                                           _value("IE", "applications_previous_period")),
+    "tp_stock_total": Check("fig4_temporary_protection", _total("beneficiaries")),
+    "tp_stock_germany_poland_share": Check("fig4_temporary_protection",
+                                           _share(("DE", "PL"), "beneficiaries")),
+    "tp_stock_ratio_to_key_ranking": Check("fig4_temporary_protection", _ranking("ratio_to_key")),
+    "tp_decisions_total": Check("fig4_temporary_protection", _total("registrations")),
+    "tp_decisions_ratio_to_key_ranking": Check("fig4_temporary_protection",
+                                               _ranking("registrations_ratio_to_key")),
+    "eurodac_total": Check("fig5_eurodac_map", _total("hits")),
+    "eurodac_change": Check("fig5_eurodac_map", _change("hits", "hits_previous_period")),
+    "eurodac_routes_above_6000": Check("fig5_eurodac_map", _drawn_pairs),
+    "eurodac_top_departure": Check("fig5_eurodac_map", _ranking("hits", by="origin")),
+    "eurodac_top_receiving": Check("fig5_eurodac_map", _ranking("hits", by="destination")),
+    "orders_to_leave_total": Check("fig6_returns", _total("orders")),
+    "orders_to_leave_change": Check("fig6_returns", _change("orders", "orders_previous_period")),
+    "orders_to_leave_top_absolute": Check("fig6_returns", _ranking("orders")),
+    "orders_to_leave_ratio_to_key_ranking": Check("fig6_returns", _ranking("orders_ratio_to_key")),
+    "returns_total": Check("fig6_returns", _total("returned")),
+    "returns_change": Check("fig6_returns", _change("returned", "returned_previous_period")),
+    "returns_top_five": Check("fig6_returns", _ranking("returned")),
+    "returns_top_five_share": Check("fig6_returns", _top_share("returned", 5)),
+    "return_rate": Check("fig6_returns", _ratio("returned", "orders")),
+    "ibc_cyprus": _indicator("ibc", _value("CY", "value")),
+    "ibc_croatia": _indicator("ibc", _value("HR", "value")),
+    "ibc_ratio_to_key_ranking": _indicator("ibc", _ranking("ratio_to_key")),
+    "reception_top_absolute": _indicator("reception", _ranking("value")),
+    "reception_ratio_to_key_ranking": _indicator("reception", _ranking("ratio_to_key")),
+    "refusals_top_absolute": _indicator("refusals", _ranking("value")),
+    "refusals_ratio_to_key_ranking": _indicator("refusals", _ranking("ratio_to_key")),
+    "unaccompanied_minors_bulgaria_share": _member_state_ratio("BG", "unaccompanied_minors",
+                                                                "applications"),
+    "key_share_netherlands": Check("fig3_applications", _key_share("NL")),
+    "key_share_germany": Check("fig3_applications", _key_share("DE")),
+    "key_share_france": Check("fig3_applications", _key_share("FR")),
 }
 
 
@@ -163,36 +182,52 @@ def load_outputs(stems: set[str], folders: tuple[Path, ...] = (paths.FIGURES_DIR
     return frames
 
 
-def _observe(statement: Statement, frames: Frames) -> tuple[Observed | None, str]:
-    """This build's value for a statement, or None and why there is none."""
+def _calendar_years(rows: pd.DataFrame) -> str:
+    """'' when the rows cover the reference period, else 'calendar year 2024' (annual rows)."""
+    years = sorted(set(rows.loc[rows["basis"] == "annual", "period"].astype(str)))
+    return f"calendar year {', '.join(years)}" if years else ""
+
+
+def _observe(statement: Statement, frames: Frames) -> tuple[Observed | None, str, str]:
+    """This build's value for a statement, or None and why there is none; and the calendar
+    year the value covers when it is not the reference period ('' when it is)."""
     if statement.id not in CHECKS:
-        return None, "not computed by this build"
-    stem, compute = CHECKS[statement.id]
+        return None, "not computed by this build", ""
+    stem, compute, names = CHECKS[statement.id]
     if stem not in frames:
-        return None, f"{stem} not produced in this build"
+        return None, f"{stem} not produced in this build", ""
     frame = frames[stem]
     if "note" in frame and len(frame.columns) == 1:
-        return None, f"{stem} left out of this build"
+        return None, f"{stem} left out of this build", ""
     try:
-        return compute(frame), ""
+        if names:
+            absent = [name for name in names if name not in set(frame["indicator"])]
+            if absent:
+                return None, f"{', '.join(absent)} not in {stem} of this build", ""
+            frame = frame[frame["indicator"].isin(names)].rename(columns={"geo": "member_state"})
+            return compute(frame), "", _calendar_years(frame)
+        return compute(frame), "", ""
     except KeyError as missing:
         raise InputError(f"{stem}.csv", f"column missing for the reconciliation of "
                          f"'{statement.id}'", field=str(missing).strip("'")) from None
 
 
 def reconcile(statements: dict[str, Statement], frames: Frames) -> pd.DataFrame:
-    """One row per statement: published and computed values, difference, within precision."""
+    """One row per statement: published and computed values, difference, within precision.
+    A value not covering the reference period is shown, with `within` left empty."""
     rows = []
     for statement in statements.values():
-        observed, note = _observe(statement, frames)
+        observed, note, calendar_year = _observe(statement, frames)
         row = {"id": statement.id, "measure": statement.measure, "wording": statement.wording,
                "unit": statement.unit, "kind": statement.kind,
                "tolerance": statement.describe_tolerance(), "published": statement.value,
                "computed": observed, "difference": np.nan, "relative_difference": np.nan,
                "within": None, "note": note}
         if observed is not None:
-            row["within"] = statement.holds(observed)
-            if statement.kind == "number":
+            row["within"] = None if calendar_year else statement.holds(observed)
+            if calendar_year:
+                row["note"] = f"not like for like (build: {calendar_year})"
+            elif statement.kind == "number":
                 row["difference"] = observed - statement.value
                 if statement.unit != "%":
                     row["relative_difference"] = observed / statement.value - 1.0
@@ -252,11 +287,13 @@ def markdown_table(table: pd.DataFrame) -> str:
         if row.computed is None:
             computed, difference, within = "\u2013", "\u2013", f"not checked: {row.note}"
         else:
-            within = "yes" if row.within else "**no**"
-            if row.kind == "number":
-                computed, difference = _number(row.computed, row.unit), _difference(row)
+            computed = _number(row.computed, row.unit) if row.kind == "number" \
+                else _names(row.computed)
+            if row.within is None:
+                difference, within = "\u2013", row.note
             else:
-                computed, difference = _names(row.computed), "\u2013"
+                within = "yes" if row.within else "**no**"
+                difference = _difference(row) if row.kind == "number" else "\u2013"
         lines.append(f"| {_measure(row.measure)} | {row.wording} | {published} | {computed} | "
                      f"{difference} | {within} |")
     return "\n".join(lines) + "\n"
@@ -317,4 +354,4 @@ def reconcile_edition(year: int, frames_loader: Callable[[set[str]], Frames] = l
     if path is None:
         return None
     statements = load_statements(path)
-    return reconcile(statements, frames_loader({stem for stem, _ in CHECKS.values()}))
+    return reconcile(statements, frames_loader({check.stem for check in CHECKS.values()}))

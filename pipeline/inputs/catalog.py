@@ -29,6 +29,10 @@ class RawInput:
     # TSV's first column and in an SDMX series key, as the sample generator writes them); empty
     # for the other formats.
     dimensions: tuple[str, ...] = ()
+    # An analysts' monthly table of an annual-only Eurostat series (that input's name): used
+    # instead of the calendar year when it covers the edition's periods
+    # (`pipeline.analysis.pressure`); never required, even with `data.strict`.
+    instead_of: str | None = None
 
 
 def _eurostat(name: str, code: str, frequency: str, dimensions: str,
@@ -74,6 +78,11 @@ RAW_INPUTS: tuple[RawInput, ...] = (
     RawInput("reception", "euaa/reception.csv", "EUAA", "Reception statistics", "csv", "M",
              "Persons hosted in the national reception systems and capacity, end of month",
              open_data=False, optional=True),
+    RawInput("unaccompanied_minors_monthly", "euaa/unaccompanied_minors_monthly.csv",
+             "EUAA / Member States", "Applications by unaccompanied minors - monthly data", "csv",
+             "M", "Applications for international protection lodged by unaccompanied minors, by "
+             "Member State and month", open_data=False, optional=True,
+             instead_of="unaccompanied_minors"),
     RawInput("eurodac", "eulisa/eurodac_hits.csv", "eu-LISA", "Eurodac foreign hits", "csv", "P",
              "Eurodac hits by Member State of first registration and Member State of the hit",
              open_data=False, optional=True),

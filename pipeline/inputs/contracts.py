@@ -163,6 +163,9 @@ CSV_CONTRACTS: dict[str, CsvContract] = {
         {"member_state": "member_state", "month": "month", "persons_hosted": "count", "capacity": "count"},
         {"member_state": "geo", "month": "period"}, "M",
         value_columns=("persons_hosted", "capacity")),
+    "unaccompanied_minors_monthly": CsvContract(
+        {"member_state": "member_state", "month": "month", "applicants": "count"},
+        {"member_state": "geo", "month": "period", "applicants": "value"}, "M"),
     "eurodac": CsvContract(
         {"period_start": "month", "period_end": "month", "origin": "member_state",
          "destination": "member_state", "hits": "count"},

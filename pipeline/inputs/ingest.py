@@ -309,7 +309,8 @@ def ingest(source: str, *, strict: bool = False, year: int | None = None,
     `year`: the edition, whose months the inputs must cover without blanks (`process_input`).
 
     An optional input that is missing gets an empty table and a `missing` record, so the figures
-    using it are left out of the report; with `strict` it is an error like any other.
+    using it are left out of the report; with `strict` it is an error like any other, except a
+    monthly table that stands in for an annual series (`instead_of`), whose year is used then.
     """
     tables: dict[str, pd.DataFrame] = {}
     records = []
@@ -318,7 +319,7 @@ def ingest(source: str, *, strict: bool = False, year: int | None = None,
         path = input_path(raw, folder)
         if path.is_symlink() and not path.exists():
             raise InputError(path, f"is a link to {path.readlink()}, which does not exist")
-        if not path.exists() and raw.optional and not strict:
+        if not path.exists() and raw.optional and (not strict or raw.instead_of):
             tables[raw.name] = empty_table(raw)
             records.append(missing_record(path, raw, raw_root))
             continue

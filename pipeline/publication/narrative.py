@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.analysis import key as reference_key
-from pipeline.analysis.pressure import Indicator, indicator, indicator_rows
+from pipeline.analysis.pressure import Indicator, indicator, indicator_rows, resolve
 from pipeline.core import countries, formatting, paths
 from pipeline.core.caveat import Caveat
 from pipeline.core.errors import MissingInputError
@@ -68,12 +68,15 @@ def indicator_facts(table: pd.DataFrame, spec: Indicator, periods: ReportPeriods
     change = reference_key.relative_change(total, previous)
     relative = reference_key.ratio_to_key(rows["value"].loc[key.index], key)
     first = rows["value"].idxmax()
+    flow = spec.basis == "flow"
     return {
         "total": formatting.rounded(total),
         "total_exact": formatting.eu_number(total),
         "change": change_phrase(change),
-        "period": str(rows["period"].iloc[0]),
-        "previous_period": str(rows["previous_period"].iloc[0]),
+        # as the text quotes it: a flow's 12 months in full, the calendar year of an annual series
+        "period": periods.reference.label if flow else str(rows["period"].iloc[0]),
+        "previous_period": periods.comparison.label if flow
+        else str(rows["previous_period"].iloc[0]),
         "top": formatting.member_state_names(list(rows["value"].nlargest(top).index)),
         "first": formatting.in_running_text(first),
         "first_total": formatting.rounded(rows.loc[first, "value"]),
@@ -98,13 +101,17 @@ def reception_facts(table: pd.DataFrame, periods: ReportPeriods, key: pd.Series)
     }
 
 
-def minors_share(minors: pd.DataFrame, applications: pd.DataFrame, periods: ReportPeriods) -> str:
-    """Applications by unaccompanied minors as a share of all applications in the same year."""
-    year = str(periods.latest_full_calendar_year)
-    months = applications[(applications["applicant"] == "ASY_APP")
-                          & applications["period"].str.startswith(f"{year}-")]
-    minors_total = eu27_rows(minors, indicator("unaccompanied_minors"), periods)["value"].sum()
-    return formatting.percent(minors_total / float(months["value"].sum()))
+def minors_share(load: Loader, periods: ReportPeriods) -> str:
+    """Applications by unaccompanied minors as a share of all applications over the same
+    period: the calendar year of the annual series, or the reference period."""
+    spec, minors = resolve(indicator("unaccompanied_minors"), periods, load)
+    months = periods.reference.months if spec.basis == "flow" else \
+        [f"{periods.latest_full_calendar_year}-{month:02d}" for month in range(1, 13)]
+    applications = load("applications")
+    asylum = applications[(applications["applicant"] == "ASY_APP")
+                          & applications["period"].isin(months)]
+    minors_total = eu27_rows(minors, spec, periods)["value"].sum()
+    return formatting.percent(minors_total / float(asylum["value"].sum()))
 
 
 def context_facts(load: Loader, periods: ReportPeriods, key: pd.Series
@@ -114,7 +121,7 @@ def context_facts(load: Loader, periods: ReportPeriods, key: pd.Series
     missing: dict[str, MissingInputError] = {}
     for namespace, spec in CONTEXT_INDICATORS.items():
         try:
-            table = load(spec.table)
+            spec, table = resolve(spec, periods, load)
         except MissingInputError as error:
             missing[namespace] = error
             continue
@@ -122,8 +129,7 @@ def context_facts(load: Loader, periods: ReportPeriods, key: pd.Series
             found[namespace] = reception_facts(table, periods, key)
         else:
             found[namespace] = indicator_facts(table, spec, periods, key)
-    found["minors"]["share_of_applications"] = minors_share(
-        load("unaccompanied_minors"), load("applications"), periods)
+    found["minors"]["share_of_applications"] = minors_share(load, periods)
     return found, missing
 
 

@@ -12,7 +12,9 @@ How each dataset is made:
    aggregate and flags, the Frontex workbook, CSVs).
 
 Same seed, same bytes. Coverage: months 2019-07..2026-06, quarters 2019-Q3..2026-Q2, years
-2019..2025 (population 2015..2026, GDP 2015..2025).
+2019..2025 (population 2015..2026, GDP 2015..2025). Unaccompanied minors are made monthly, like
+the other flows, and written twice: the analysts' monthly file (calendar years 2020..2025) and
+Eurostat's annual table, each year the sum of its months in the monthly file.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from pipeline.inputs.sources.frontex import write_frontex_workbook
 MONTHS = [str(p) for p in pd.period_range("2019-07", "2026-06", freq="M")]
 QUARTERS = [f"{q.year}-Q{q.quarter}" for q in pd.period_range("2019Q3", "2026Q2", freq="Q")]
 YEARS = list(range(2019, 2026))  # calendar years of the annual series
+UAM_MONTHS = [m for m in MONTHS if "2020-01" <= m <= "2025-12"]  # whole calendar years
 PERIOD_YEARS = list(range(2020, 2027))  # 12-month periods to June: 2020 = 2019-07..2020-06
 REFERENCE, COMPARISON = 2025, 2024  # 12 months to June 2025 / to June 2024
 ANNUAL_YEAR = 2024
@@ -127,7 +130,7 @@ def build_sample(seed: int) -> dict[str, Output]:
     outputs["dublin_requests"] = _dublin(seed, targets)
     outputs["refusals"] = _refusals(seed, targets)
     outputs["resettlement"] = _resettlement(seed, targets)
-    outputs["unaccompanied_minors"] = _unaccompanied_minors(seed, targets)
+    outputs.update(_unaccompanied_minors(seed, targets))
     outputs.update(_illegal_border_crossings(seed, targets))
     outputs["sar"] = _search_and_rescue(seed, targets)
     outputs["reception"] = _reception(seed, targets)
@@ -257,12 +260,17 @@ def _key_datasets(seed: int) -> dict[str, Output]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _applications_reference(targets: dict[str, Statement]) -> pd.Series:
+    """Applications per Member State in the reference period, Ireland's as published."""
+    reference = levels.ASYLUM.applications.astype(float)
+    reference["IE"] = targets["applications_ireland"].target
+    return _integers(calibrate(reference, targets["applications_total"].target, fixed=["IE"]))
+
+
 def _applications(seed: int, targets: dict[str, Statement]) -> EurostatTable:
     rng = rng_for(seed, "applications")
     table = levels.ASYLUM
-    reference = table.applications.astype(float)
-    reference["IE"] = targets["applications_ireland"].target
-    reference = _integers(calibrate(reference, targets["applications_total"].target, fixed=["IE"]))
+    reference = _applications_reference(targets)
     germany_change = targets["applications_germany_change"].target
     previous = previous_from_change(
         reference, table.applications_change, targets["applications_change"].target,
@@ -330,7 +338,7 @@ def _orders_and_returns(seed: int, targets: dict[str, Statement]) -> dict[str, O
 
 
 # ---------------------------------------------------------------------------------------------
-# Annual series: Dublin requests, refusals of entry, resettlement, unaccompanied minors
+# Annual series: Dublin requests, refusals of entry, resettlement; unaccompanied minors
 # ---------------------------------------------------------------------------------------------
 
 
@@ -363,16 +371,28 @@ def _resettlement(seed: int, targets: dict[str, Statement]) -> EurostatTable:
                      ("freq", "unit", "citizen", "sex", "age", "geo"), "A", rng)
 
 
-def _unaccompanied_minors(seed: int, targets: dict[str, Statement]) -> EurostatTable:
-    """Applications by unaccompanied minors: each Member State's share of its applications,
-    scaled to the published share of all applications (2024); earlier years by the trend."""
+def _unaccompanied_minors(seed: int, targets: dict[str, Statement]) -> dict[str, Output]:
+    """Applications by unaccompanied minors, monthly like the other flows: in the reference
+    period each Member State's share of its applications (Bulgaria's the published one fifth),
+    scaled to the published share of all applications; the comparison period by the published
+    change, earlier ones by the trend. Written as the analysts' monthly file and as Eurostat's
+    annual table, whose years are the sums of their months in the monthly file."""
     rng = rng_for(seed, "unaccompanied_minors")
-    levels_ = levels.ASYLUM.applications * levels.UNACCOMPANIED["share"] / 100
+    applications = _applications_reference(targets)
+    levels_ = applications * levels.UNACCOMPANIED["share"] / 100
+    levels_["BG"] = applications["BG"] * targets["unaccompanied_minors_bulgaria_share"].target / 100
     total = targets["applications_total"].target * levels.UAM_SHARE_OF_APPLICATIONS / 100
-    reference = _integers(calibrate(levels_.astype(float), total))
-    applicants = _annual(reference, levels.ANNUAL_HISTORY["unaccompanied"], rng)
-    return _eurostat({("A", "PER", "TOTAL", "T", "TOTAL"): applicants},
-                     ("freq", "unit", "citizen", "sex", "age", "geo"), "A", rng)
+    reference = _integers(calibrate(levels_, total, fixed=["BG"]))
+    change = levels.UAM_CHANGE
+    previous = previous_from_change(reference, _change_noise(reference.index, change, rng), change)
+    totals = _twelve_month_totals(reference, previous, levels.HISTORY["unaccompanied"], rng)
+    monthly = _spread(totals, MONTH_YEARS, _monthly_shape("unaccompanied"), MONTHS, rng)[UAM_MONTHS]
+    annual = monthly.T.groupby(lambda month: month[:4]).sum().T
+    frame = monthly.reindex(EU27).stack().rename("applicants").astype(np.int64).reset_index()
+    frame.columns = ["member_state", "month", "applicants"]
+    eurostat = _eurostat({("A", "PER", "TOTAL", "T", "TOTAL"): annual},
+                         ("freq", "unit", "citizen", "sex", "age", "geo"), "A", rng)
+    return {"unaccompanied_minors": eurostat, "unaccompanied_minors_monthly": CsvTable(frame)}
 
 
 def _refusals(seed: int, targets: dict[str, Statement]) -> EurostatTable:

@@ -101,9 +101,10 @@ FI  3500          -20                  67000     9700          14000   50
 SE  8000          -10                  45000     5600          35000   55
 """)
 
-# --- Applications by unaccompanied minors (annual, migr_asyunaa) ---------------------------------
-# share: % of the Member State's applications lodged by unaccompanied minors in 2024. The generator
-# scales them to UAM_SHARE_OF_APPLICATIONS % of all applications; 2023 is UAM_CHANGE % above.
+# --- Applications by unaccompanied minors (monthly file, annual migr_asyunaa) -----------------------
+# share: % of the Member State's applications lodged by unaccompanied minors in the reference
+# period. The generator scales them to UAM_SHARE_OF_APPLICATIONS % of all applications (Bulgaria
+# kept at its published "one fifth"); the comparison period is UAM_CHANGE % away.
 # EAAMR 2025: "Applications by unaccompanied minors also decreased by 25% and accounted for 3% of
 # the total. Relative to GDP and population, Greece, Bulgaria and Cyprus received most
 # applications by unaccompanied minors [...]. In absolute terms, these applications were mostly
@@ -299,14 +300,13 @@ HISTORY: dict[str, dict[int, float]] = {
     "orders": {2020: 0.95, 2021: 0.85, 2022: 0.9, 2023: 0.95, 2026: 1.05},
     "returns": {2020: 0.85, 2021: 0.65, 2022: 0.7, 2023: 0.8, 2026: 1.1},
     "eurodac": {2020: 1.0, 2021: 0.9, 2022: 1.1, 2023: 1.35, 2026: 0.85},
+    "unaccompanied": {2020: 0.75, 2021: 0.95, 2022: 1.35, 2023: 1.6, 2026: 0.8},
 }
 # Calendar-year series, relative to 2024.
 ANNUAL_HISTORY: dict[str, dict[int, float]] = {
     "refusals": {2019: 1.3, 2020: 0.9, 2021: 0.95, 2022: 1.35, 2023: 1.2, 2025: 0.95},
     "resettled": {2019: 1.7, 2020: 0.7, 2021: 1.3, 2022: 1.5, 2023: 1.35, 2025: 0.7},
     "dublin": {2019: 1.5, 2020: 1.0, 2021: 1.1, 2022: 1.4, 2023: 1.5, 2025: 0.85},
-    "unaccompanied": {2019: 0.9, 2020: 0.7, 2021: 0.9, 2022: 1.2, 2023: 1 / (1 + UAM_CHANGE / 100),
-                      2025: 0.8},
 }
 # Stocks, EU-wide, relative to the end of June 2025 (linear between the months given).
 STOCK_PATH: dict[str, dict[str, float]] = {
@@ -321,7 +321,7 @@ TP_FIRST_MONTH = "2022-03"
 SEASONALITY: dict[str, tuple[float, int]] = {
     "ibc_sea": (0.35, 9), "ibc_land": (0.25, 9), "ibc_atlantic": (0.4, 12),
     "sar": (0.35, 9), "applications": (0.12, 10), "tp_decisions": (0.1, 8),
-    "orders": (0.05, 11), "returns": (0.08, 12),
+    "orders": (0.05, 11), "returns": (0.08, 12), "unaccompanied": (0.15, 10),
 }
 
 
