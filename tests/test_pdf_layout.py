@@ -100,5 +100,3 @@ def test_report_pdf_is_tagged_with_its_title_and_language(report_pdf):
     assert reader.metadata.title.startswith("European Annual Asylum and Migration Report 2025")
     assert reader.xmp_metadata.dc_title["x-default"] == reader.metadata.title
     assert reader.xmp_metadata.dc_language == ["en-GB"]
-    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]  # viewers show the title
-    assert b"pdfuaid:part" in reader.xmp_metadata.stream.get_data()  # PDF/UA-1 declared

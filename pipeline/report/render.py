@@ -378,7 +378,6 @@ def render_pdf(
         pdf, warnings = typst.compile_with_warnings(
             str(typ_path), root=str(build_dir), ignore_system_fonts=True, format="pdf",
             timestamp=_epoch(timestamp) if timestamp is not None else None,
-            pdf_standards=["ua-1"],  # PDF/UA-1: tagged, titled, the title shown by viewers
         )
     except typst.TypstError as exc:
         raise RenderError(f"typst failed on {typ_path}:\n{_typst_message(exc)}") from None
