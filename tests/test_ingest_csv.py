@@ -7,6 +7,7 @@ from pipeline.inputs.catalog import raw_input
 from pipeline.inputs.ingest import process_input
 
 SAR_HEADER = "member_state,month,persons\n"
+UAM_HEADER = "member_state,month,applicants\n"
 
 
 def write(folder, name, text, encoding="utf-8"):
@@ -22,6 +23,13 @@ def test_good_sar_file_becomes_a_tidy_table(tmp_path):
     assert list(table.columns) == ["geo", "period", "value", "flag"]
     assert table["geo"].tolist() == ["IT", "EL"]  # ISO GR harmonised to Eurostat EL
     assert table["value"].tolist() == [100.0, 5.0]
+
+
+def test_good_unaccompanied_minors_file_becomes_a_tidy_monthly_table(tmp_path):
+    write(tmp_path, "unaccompanied_minors_monthly", UAM_HEADER + "BG,2024-07,150\nGR,2024-07,0\n")
+    table = process_input(raw_input("unaccompanied_minors_monthly"), tmp_path)
+    assert list(table.columns) == ["geo", "period", "value", "flag"]
+    assert table["geo"].tolist() == ["BG", "EL"] and table["value"].tolist() == [150.0, 0.0]
 
 
 def test_eurodac_period_is_the_twelve_month_window(tmp_path):
@@ -51,6 +59,16 @@ def test_eurodac_period_is_the_twelve_month_window(tmp_path):
      "row 2, field 'hits': '7000.4' is not a whole number"),
     ("ibc_member_states", ("member_state,route,month,detections\n"
      "EL,Eastern Mediterranean Route,2024-07,0.5\n"), "row 2, field 'detections': '0.5' is not a whole"),
+    ("unaccompanied_minors_monthly", UAM_HEADER + "BG,2024-07,150\nBG,2024-08,inf\n",
+     "row 3, field 'applicants': 'inf' is not a finite"),
+    ("unaccompanied_minors_monthly", UAM_HEADER + "BG,2024-07,\n",
+     "row 2, field 'applicants': missing value"),
+    ("unaccompanied_minors_monthly", UAM_HEADER + "BG,2024-07,150.5\n",
+     "row 2, field 'applicants': '150.5' is not a whole number"),
+    ("unaccompanied_minors_monthly", "member_state,month,value\nBG,2024-07,150\n",
+     "field 'applicants': column missing"),
+    ("unaccompanied_minors_monthly", UAM_HEADER + "BG,2024-Q3,150\n",
+     "row 2, field 'month': '2024-Q3' is not a month"),
     ("sar", SAR_HEADER + "IT,July 2024,4\n", "row 2, field 'month'"),
     ("sar", SAR_HEADER + "IT,2024-07,4\nIT,2024-07,4\n", "duplicate rows"),
     ("eurodac", "period_start,period_end,origin,destination,hits\n2024-07,2025-06,DE,DE,10\n",

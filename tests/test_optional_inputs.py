@@ -34,7 +34,8 @@ def local_root(tmp_path, sample_folder):
 
 
 def test_only_inputs_that_are_not_open_data_are_optional():
-    assert OPTIONAL == {"ibc_member_states", "sar", "reception", "eurodac"}
+    assert OPTIONAL == {"ibc_member_states", "sar", "reception", "eurodac",
+                        "unaccompanied_minors_monthly"}
     assert all(not raw_input(name).open_data for name in OPTIONAL)
 
 
@@ -59,6 +60,16 @@ def test_strict_turns_a_missing_optional_input_into_an_error(local_root, tmp_pat
     with pytest.raises(InputError, match=r"eurodac_hits\.csv: file not found .*data/raw/local/README"):
         ingest.ingest("local", strict=True, raw_root=local_root, out_dir=tmp_path / "processed")
     assert not (tmp_path / "processed").exists()
+
+
+def test_a_missing_monthly_table_of_an_annual_series_is_no_error_even_when_strict(local_root,
+                                                                                  tmp_path):
+    (local_root / "local" / raw_input("unaccompanied_minors_monthly").filename).unlink()
+    out = tmp_path / "processed"
+    ingest.ingest("local", strict=True, raw_root=local_root, out_dir=out)
+    records = processed.input_records(out)
+    assert records["unaccompanied_minors_monthly"]["status"] == "missing"
+    assert records["unaccompanied_minors"]["status"] == "read"
 
 
 def test_missing_required_input_is_an_error_naming_the_file(local_root, tmp_path):

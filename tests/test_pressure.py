@@ -231,15 +231,77 @@ def test_comparison_with_the_official_lists_on_constructed_inputs():
 # --- Sample calibration of the unaccompanied minors input ---------------------------------
 
 def test_sample_unaccompanied_minors_follow_the_published_statements(sample_tables, sample_key):
-    minors = sample_tables["unaccompanied_minors"].set_index(["geo", "period"])["value"]
+    """Over the reference period, from the sample's monthly file (the EAAMR's section III.a)."""
+    result = pressure.indicators_table(PERIODS, sample_key, load=sample_tables.__getitem__)
+    minors = result.table[result.table["indicator"] == "unaccompanied_minors"].set_index("geo")
+    assert set(minors["basis"]) == {"flow"} and set(minors["period"]) == {"Jul 2024 \u2013 Jun 2025"}
+    monthly = sample_tables["unaccompanied_minors_monthly"]
+    eu27 = monthly[monthly["period"].isin(PERIODS.reference.months)]["value"].sum()
+    previous = monthly[monthly["period"].isin(PERIODS.comparison.months)]["value"].sum()
     applications = sample_tables["applications"]
     all_applications = applications[(applications["applicant"] == "ASY_APP")
                                     & applications["period"].isin(PERIODS.reference.months)]
-    total_2024 = minors.xs("2024", level="period").sum()
-    assert total_2024 / all_applications["value"].sum() == pytest.approx(0.03, abs=0.005)
-    change = total_2024 / minors.xs("2023", level="period").sum() - 1
-    assert change == pytest.approx(-0.25, abs=0.03)
-    ratios = reference_key.ratio_to_key(minors.xs("2024", level="period"), sample_key)
-    assert list(ratios.sort_values(ascending=False).index[:3]) == ["EL", "BG", "CY"]
-    absolute = minors.xs("2024", level="period").sort_values(ascending=False)
-    assert list(absolute.index[:3]) == ["DE", "EL", "NL"]
+    assert eu27 / all_applications["value"].sum() == pytest.approx(0.03, abs=0.005)
+    assert eu27 / previous - 1 == pytest.approx(-0.25, abs=0.03)
+    assert list(minors["ratio_to_key"].sort_values(ascending=False).index[:3]) == ["EL", "BG", "CY"]
+    assert list(minors["value"].sort_values(ascending=False).index[:3]) == ["DE", "EL", "NL"]
+
+
+# --- Annual-only series: the analysts' monthly table, or the calendar year ------------------
+
+MINORS = pressure.indicator("unaccompanied_minors")
+ANNUAL_MINORS = pd.DataFrame([{"geo": geo, "period": str(year), "value": 120.0 * share,
+                               "flag": ""} for geo, share in KEY.items()
+                              for year in range(2019, 2025)])
+
+
+def minors_loader(monthly_table: pd.DataFrame | None):
+    def load(name: str) -> pd.DataFrame:
+        if name == "unaccompanied_minors":
+            return ANNUAL_MINORS
+        if monthly_table is None:
+            raise MissingInputError("euaa/unaccompanied_minors_monthly.csv", "not supplied")
+        return monthly_table
+    return load
+
+
+def minors_rows(monthly_table: pd.DataFrame | None) -> pd.DataFrame:
+    result = pressure.indicators_table(PERIODS, KEY, load=minors_loader(monthly_table),
+                                       indicators=(MINORS,))
+    return result.table.set_index("geo")
+
+
+def months(first: str, last: str) -> list[str]:
+    return pd.period_range(first, last, freq="M").astype(str).tolist()
+
+
+def test_a_monthly_table_covering_the_periods_replaces_the_calendar_year():
+    rows = minors_rows(monthly({"BE": 1.0, "BG": 2.0, "CZ": 3.0}, months("2023-01", "2025-06")))
+    assert set(rows["basis"]) == {"flow"}
+    assert rows.loc["BG", "period"] == "Jul 2024 \u2013 Jun 2025"
+    assert rows.loc["BG", "previous_period"] == "Jul 2023 \u2013 Jun 2024"
+    assert rows.loc["BG", "value"] == 24 and rows.loc["BG", "previous"] == 24
+    # the five-year view starts with the table
+    assert rows.loc["BG", "five_year_period"] == "Jan 2023 \u2013 Jun 2025"
+    assert rows.loc["BG", "five_year_value"] == 2 * 30
+
+
+@pytest.mark.parametrize("monthly_table", [
+    None,  # not supplied
+    monthly({"BE": 1.0, "BG": 2.0, "CZ": 3.0}, months("2023-07", "2025-03")),  # ends too early
+    monthly({"BE": 1.0, "BG": 2.0, "CZ": 3.0}, months("2023-08", "2025-06")),  # starts too late
+], ids=["not_supplied", "ends_too_early", "starts_too_late"])
+def test_otherwise_the_calendar_year_is_used_and_named(monthly_table):
+    rows = minors_rows(monthly_table)
+    assert set(rows["basis"]) == {"annual"}
+    assert rows.loc["BG", "period"] == "2024" and rows.loc["BG", "previous_period"] == "2023"
+    assert rows.loc["BG", "value"] == pytest.approx(36.0)
+
+
+def test_a_month_missing_inside_the_periods_is_an_error_not_a_fallback():
+    table = monthly({"BE": 1.0, "BG": 2.0, "CZ": 3.0}, months("2023-07", "2025-06"))
+    table = table[~((table["geo"] == "CZ") & (table["period"] == "2024-11"))]
+    with pytest.raises(InputError, match=r"2024-11 missing for CZ inside July 2024"):
+        minors_rows(table)
+    with pytest.raises(InputError, match=r"field 'geo'.*no Jul 2024 \u2013 Jun 2025 value for CZ"):
+        minors_rows(table[table["geo"] != "CZ"])

@@ -155,9 +155,53 @@ def test_member_state_values_and_rankings_come_from_the_pressure_indicators(tmp_
     ]}))
     pressure = pd.DataFrame({
         "indicator": ["ibc", "ibc", "ibc", "sar"], "geo": ["CY", "EL", "DE", "CY"],
+        "basis": "flow", "period": "Jul 2024 \u2013 Jun 2025",
         "value": [2750.0, 60000.0, 100.0, 9999.0], "ratio_to_key": [3.0, 4.0, 0.1, 9.0]})
     table = reconciliation.reconcile(load_statements(path), {"pressure_indicators": pressure})
     table = table.set_index("id")
     assert table.loc["ibc_cyprus", "computed"] == 2750.0
     assert bool(table.loc["ibc_cyprus", "within"]) is True
     assert table.loc["ibc_ratio_to_key_ranking", "computed"] == ["EL", "CY"]
+
+
+def bulgaria(minors_basis: str, minors_period: str) -> dict[str, pd.DataFrame]:
+    """Bulgaria's applications (reference period) and applications by unaccompanied minors."""
+    return {"pressure_indicators": pd.DataFrame({
+        "indicator": ["applications", "unaccompanied_minors"], "geo": ["BG", "BG"],
+        "basis": ["flow", minors_basis], "period": ["Jul 2024 \u2013 Jun 2025", minors_period],
+        "value": [9000.0, 1800.0]})}
+
+
+def test_a_calendar_year_value_is_not_reconciled_with_a_july_june_statement():
+    statements = {"unaccompanied_minors_bulgaria_share":
+                  load_statements()["unaccompanied_minors_bulgaria_share"]}
+    table = reconciliation.reconcile(statements, bulgaria("annual", "2024"))
+    row = table.set_index("id").loc["unaccompanied_minors_bulgaria_share"]
+    assert row["computed"] == pytest.approx(20.0)  # would agree, but is not compared
+    assert row["within"] is None
+    assert row["note"] == "not like for like (build: calendar year 2024)"
+    markdown = reconciliation.markdown_table(table)
+    assert markdown.splitlines()[-1].endswith(
+        "| 20.0% | \u2013 | not like for like (build: calendar year 2024) |")
+    facts = reconciliation.facts(table, 2025, "local")
+    assert (facts["checked"], facts["within"], facts["not_checked"]) == ("0", "0", "1")
+
+
+def test_bulgarias_one_fifth_reconciles_over_the_reference_period():
+    statement = load_statements()["unaccompanied_minors_bulgaria_share"]
+    assert statement.wording == "One fifth of these applications were lodged by unaccompanied minors"
+    assert (statement.lower, statement.upper) == (17.5, 22.5)
+    for value, within in ((1800.0, True), (2100.0, False)):
+        frames = bulgaria("flow", "Jul 2024 \u2013 Jun 2025")
+        frames["pressure_indicators"].loc[1, "value"] = value
+        row = reconciliation.reconcile({statement.id: statement}, frames).iloc[0]
+        assert bool(row["within"]) is within and row["note"] == ""
+
+
+def test_an_indicator_left_out_of_the_build_is_not_checked():
+    statement = load_statements()["unaccompanied_minors_bulgaria_share"]
+    frames = bulgaria("flow", "Jul 2024 \u2013 Jun 2025")
+    frames["pressure_indicators"] = frames["pressure_indicators"].iloc[:1]
+    row = reconciliation.reconcile({statement.id: statement}, frames).iloc[0]
+    assert row["within"] is None
+    assert row["note"] == "unaccompanied_minors not in pressure_indicators of this build"

@@ -197,6 +197,19 @@ def test_csv_files_cover_every_member_state_and_month(sample):
     assert periods == [[f"{y - 1}-07", f"{y}-06"] for y in range(2020, 2027)]
 
 
+def test_unaccompanied_minors_by_month_add_up_to_the_annual_table(sample):
+    """The analysts' monthly file covers whole calendar years, each summing to Eurostat's."""
+    monthly = pd.read_csv(_path(sample, "unaccompanied_minors_monthly"), dtype={"month": str})
+    assert list(monthly.columns) == ["member_state", "month", "applicants"]
+    assert sorted(monthly.month.unique()) == _months("2020-01", "2025-12")
+    assert len(monthly) == len(EU27) * 72 and set(monthly.member_state) == set(EU27)
+    by_year = monthly.groupby(["member_state", monthly.month.str[:4]]).applicants.sum()
+    annual = _eurostat_wide(sample, "unaccompanied_minors").stack()
+    assert sorted(annual.index.get_level_values(1).unique()) == [str(y) for y in range(2020, 2026)]
+    pd.testing.assert_series_equal(by_year.astype(float).sort_index(), annual.sort_index(),
+                                   check_names=False)
+
+
 def test_the_2026_reference_period_continues_the_decline(sample):
     workbook = read_frontex_workbook(_path(sample, "ibc_routes"))
     applications = _asylum_applications(sample)
@@ -329,6 +342,12 @@ def observed_values(folder: Path) -> dict[str, object]:
         "eurodac_top_receiving": _ranking(hits.groupby("destination").hits.sum()),
         "dublin_requests_total": dublin.sum(),
     })
+
+    # Applications by unaccompanied minors (the analysts' monthly file).
+    minors = pd.read_csv(_path(folder, "unaccompanied_minors_monthly"), dtype={"month": str})
+    minors_bg = minors[(minors.member_state == "BG") & minors.month.isin(REFERENCE_MONTHS)]
+    observed["unaccompanied_minors_bulgaria_share"] = _pct(minors_bg.applicants.sum(),
+                                                           app_ref["BG"])
 
     # Reception.
     reception = pd.read_csv(_path(folder, "reception"), dtype={"month": str})

@@ -17,7 +17,8 @@ CAVEATS = (
            "the end of June {year}."),
     Caveat("Periods", "Annual-only series (unaccompanied minors, Dublin requests, refusals of "
            "entry, resettlement) cannot be cut to July-June: the last calendar year ending in the "
-           "reference period is used."),
+           "reference period is used, and named wherever a value is quoted; for unaccompanied "
+           "minors, an analysts' monthly table covering the periods is used instead when supplied."),
 )
 
 
