@@ -128,7 +128,7 @@ INDICATOR_HEADER = ["Indicator", "Period", "Value", "Change", "Share of EU", "Ra
 
 def indicators_markdown(rows: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(INDICATOR_HEADER) + " |",
-             "|:" + "-" * 40 + "|:" + "-" * 16 + "|" + "|".join(["-" * 8 + ":"] * 7) + "|"]
+             "|:" + "-" * 34 + "|:" + "-" * 22 + "|" + "|".join(["-" * 9 + ":"] * 7) + "|"]
     lines += ["| " + " | ".join(indicator_cells(row)) + " |" for _, row in rows.iterrows()]
     return "\n".join(lines) + "\n"
 
