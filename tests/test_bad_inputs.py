@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from bench.projects import copy_project
+from pipeline.analysis import pressure
 from pipeline.analysis.key import edition_key
 from pipeline.core import paths
 from pipeline.core.errors import InputError, ParameterError
@@ -143,6 +144,15 @@ def reference_key(year: int):
                                          processed.load("gdp", processed_dir), year=year)
 
 
+def minors_indicator(year: int):
+    def check(processed_dir: Path) -> None:
+        key = reference_key(year)(processed_dir)
+        pressure.indicators_table(ReportPeriods(year), key,
+                                  load=lambda name: processed.load(name, processed_dir),
+                                  indicators=(pressure.indicator("unaccompanied_minors"),))
+    return check
+
+
 def applications_figure(year: int):
     def check(processed_dir: Path) -> None:
         key = reference_key(year)(processed_dir)
@@ -254,6 +264,12 @@ CASES = [
          "sar_disembarkations.csv",
          ("field 'period'", "2024-09 missing for IT inside July 2024 \u2013 June 2025"),
          check=sar_figure(2025)),
+    Case("month_missing_inside_the_periods_of_a_monthly_table_of_an_annual_series",
+         csv_lines("unaccompanied_minors_monthly",
+                   lambda ls: [x for x in ls if not x.startswith("BG,2024-11,")]),
+         "unaccompanied_minors_monthly.csv",
+         ("field 'period'", "2024-11 missing for BG inside July 2024 \u2013 June 2025"),
+         check=minors_indicator(2025)),
     Case("month_not_available_in_eurostat", tsv_cell("applications", "ASY_APP,DE", "2025-03", ": "),
          "migr_asyappctzm.tsv.gz",
          ("field 'period'", "2025-03 missing for DE inside July 2024 \u2013 June 2025"),

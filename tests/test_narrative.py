@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline.core.countries import EU27
+from pipeline.core.errors import MissingInputError
 from pipeline.core.params import flatten, load_params
 from pipeline.core.periods import ReportPeriods
 from pipeline.publication import caveats, narrative, provenance
@@ -62,6 +63,31 @@ def test_indicator_facts_totals_change_and_rankings_on_a_hand_made_table():
     assert found["first"] == "Germany" and found["first_share"] == "52%"
     assert found["top"] == "Germany, France and Cyprus"
     assert found["next"] == "France and Cyprus"
+
+
+def test_minors_are_quoted_with_the_period_they_cover(sample_tables, sample_key):
+    """The reference period when the monthly table is supplied, else the calendar year; the
+    share of all applications is taken over that same period."""
+    periods = ReportPeriods(2025)
+    found, _ = narrative.context_facts(sample_tables.__getitem__, periods, sample_key)
+    assert found["minors"]["period"] == "July 2024 \u2013 June 2025"
+    assert found["minors"]["previous_period"] == "July 2023 \u2013 June 2024"
+    assert found["dublin"]["period"] == "2024" and found["refusals"]["period"] == "2024"
+    assert found["minors"]["share_of_applications"] == "3%"
+
+    def without_monthly(name):
+        if name == "unaccompanied_minors_monthly":
+            raise MissingInputError("euaa/unaccompanied_minors_monthly.csv", "not supplied")
+        return sample_tables[name]
+
+    annual, _ = narrative.context_facts(without_monthly, periods, sample_key)
+    assert annual["minors"]["period"] == "2024" and annual["minors"]["previous_period"] == "2023"
+    minors = sample_tables["unaccompanied_minors"]
+    applications = sample_tables["applications"]
+    in_2024 = applications[(applications["applicant"] == "ASY_APP")
+                           & applications["period"].str.startswith("2024-")]["value"].sum()
+    expected = minors.loc[minors["period"] == "2024", "value"].sum() / in_2024
+    assert annual["minors"]["share_of_applications"] == f"{expected:.0%}"
 
 
 def test_sources_table_lists_every_input_with_its_licence_note():
