@@ -187,6 +187,16 @@ def test_a_calendar_year_value_is_not_reconciled_with_a_july_june_statement():
     assert (facts["checked"], facts["within"], facts["not_checked"]) == ("0", "0", "1")
 
 
+def test_a_calendar_year_ranking_is_shown_on_its_head_and_not_compared():
+    statement = load_statements()["refusals_top_absolute"]
+    frames = {"pressure_indicators": pd.DataFrame({
+        "indicator": "refusals", "geo": ["PL", "HR", "FR", "RO", "HU"], "basis": "annual",
+        "period": "2024", "value": [5.0, 4.0, 3.0, 2.0, 1.0]})}
+    row = reconciliation.reconcile({statement.id: statement}, frames).iloc[0]
+    assert row["computed"] == ["PL", "HR", "FR", "RO"] and row["within"] is None
+    assert row["note"] == "not like for like (build: calendar year 2024)"
+
+
 def test_bulgarias_one_fifth_reconciles_over_the_reference_period():
     statement = load_statements()["unaccompanied_minors_bulgaria_share"]
     assert statement.wording == "One fifth of these applications were lodged by unaccompanied minors"

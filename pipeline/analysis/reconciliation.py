@@ -224,16 +224,17 @@ def reconcile(statements: dict[str, Statement], frames: Frames) -> pd.DataFrame:
                "computed": observed, "difference": np.nan, "relative_difference": np.nan,
                "within": None, "note": note}
         if observed is not None:
-            row["within"] = None if calendar_year else statement.holds(observed)
+            if statement.kind != "number":
+                row["computed"] = list(observed)[: len(statement.items)] \
+                    if statement.kind == "ranking" else list(observed)
             if calendar_year:
                 row["note"] = f"not like for like (build: {calendar_year})"
-            elif statement.kind == "number":
+            else:
+                row["within"] = statement.holds(observed)
+            if statement.kind == "number" and not calendar_year:
                 row["difference"] = observed - statement.value
                 if statement.unit != "%":
                     row["relative_difference"] = observed / statement.value - 1.0
-            else:
-                row["computed"] = list(observed)[: len(statement.items)] \
-                    if statement.kind == "ranking" else list(observed)
         rows.append(row)
     return pd.DataFrame(rows)
 
