@@ -1,7 +1,7 @@
 """Member State fiches: the EAAMR's section IV read for one Member State, two pages each.
 
     python -m pipeline.runner.notebook notebooks/12_member_state.ipynb -p member_state DE
-    python -m pipeline.publication.fiche    # all fiches in one PDF, and the report annex's list
+    python -m pipeline.report.fiches    # all fiches in one PDF, and the report annex's list
 
 dvc.yaml runs the notebook once per Member State of the key (`fiche@DE`, ...: `foreach:
 ${key.member_states}`, the list the key stage computes over), so that adding or removing a Member
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,14 +41,11 @@ from pipeline.analysis.assessment import margin_text
 from pipeline.core import countries, paths
 from pipeline.core.errors import InputError, MissingInputError
 from pipeline.core.formatting import eu_number, literal, percent, share_label
-from pipeline.core.params import stage_params
 from pipeline.core.periods import ReportPeriods
 from pipeline.inputs import processed
-from pipeline.publication import facts
 from pipeline.publication.figures import style
 from pipeline.publication.figures.output import SAMPLE_NOTE
 from pipeline.publication.provenance import FLAG_MEANINGS
-from pipeline.report import fiches as render_fiches
 
 FICHES_DIR = paths.EDITION_DIR / "fiches"
 SNIPPET = "fiches"  # facts/fiches.md, included at the end of the report's annexes
@@ -417,13 +413,6 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=True)
 
 
-def write(fiche: Fiche, fiches_dir: Path = FICHES_DIR) -> tuple[Path, Path]:
-    """Render the fiche to HTML and PDF in its folder."""
-    return render_fiches.render_fiche(fiche.document, fiche.charts,
-                                      fiche_dir(fiche.member_state, fiches_dir),
-                                      basename(fiche.year, fiche.member_state))
-
-
 # --- All fiches: the combined PDF and the annex's list ----------------------------------------
 
 def annex_markdown(year: int, member_states: list[str]) -> str:
@@ -436,22 +425,3 @@ def annex_markdown(year: int, member_states: list[str]) -> str:
         stem = f"../fiches/{member_state}/{basename(year, member_state)}"
         lines.append(f"| {countries.name(member_state)} | [HTML]({stem}.html) · [PDF]({stem}.pdf) |")
     return "\n".join(lines) + "\n"
-
-
-def main() -> int:
-    params = stage_params()
-    member_states = list(params.key.member_states)
-    pdfs = [fiche_dir(ms) / f"{basename(params.year, ms)}.pdf" for ms in member_states]
-    absent = [paths.display_path(pdf) for pdf in pdfs if not pdf.is_file()]
-    if absent:
-        print(f"error: fiche not found: {', '.join(absent)} (run dvc repro)", file=sys.stderr)
-        return 1
-    render_fiches.combine_pdfs([(countries.name(ms), pdf) for ms, pdf in zip(member_states, pdfs)],
-                               combined_pdf(params.year),
-                               title=f"EAAMR {params.year}: Member State fiches")
-    facts.write_snippet(SNIPPET, annex_markdown(params.year, member_states))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,7 @@
 """Render Member State fiches and join them into one PDF (see pipeline.publication.fiche).
 
+    python -m pipeline.report.fiches    # the fiches stage: all fiches in one PDF, the annex's list
+
 A fiche is rendered like the report, with `pipeline.report.render` (pandoc for the
 self-contained HTML, pandoc + Typst for the PDF), from a build folder made for it: the template
 of report/fiche/ (`_quarto.yml`, `fiche.css`), the fiche's markdown and its SVG charts. The
@@ -13,11 +15,23 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from pipeline.core import atomic, paths
+from pipeline.core import atomic, countries, paths
+from pipeline.core.params import stage_params
+from pipeline.publication import facts
+from pipeline.publication.fiche import (
+    FICHES_DIR,
+    SNIPPET,
+    Fiche,
+    annex_markdown,
+    basename,
+    combined_pdf,
+    fiche_dir,
+)
 from pipeline.report.render import render_html, render_pdf
 
 TEMPLATE_DIR = paths.REPORT_SOURCE_DIR / "fiche"
@@ -59,3 +73,27 @@ def combine_pdfs(parts: Sequence[tuple[str, Path]], target: Path, *, title: str)
     writer.write(buffer)  # no file id either (pypdf adds a random one only to encrypt)
     atomic.write_bytes(target, buffer.getvalue())
     return target
+
+
+def write(fiche: Fiche, fiches_dir: Path = FICHES_DIR) -> tuple[Path, Path]:
+    """Render the fiche to HTML and PDF in its folder."""
+    return render_fiche(fiche.document, fiche.charts, fiche_dir(fiche.member_state, fiches_dir),
+                        basename(fiche.year, fiche.member_state))
+
+
+def main() -> int:
+    params = stage_params()
+    member_states = list(params.key.member_states)
+    pdfs = [fiche_dir(ms) / f"{basename(params.year, ms)}.pdf" for ms in member_states]
+    absent = [paths.display_path(pdf) for pdf in pdfs if not pdf.is_file()]
+    if absent:
+        print(f"error: fiche not found: {', '.join(absent)} (run dvc repro)", file=sys.stderr)
+        return 1
+    combine_pdfs([(countries.name(ms), pdf) for ms, pdf in zip(member_states, pdfs)],
+                 combined_pdf(params.year), title=f"EAAMR {params.year}: Member State fiches")
+    facts.write_snippet(SNIPPET, annex_markdown(params.year, member_states))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
