@@ -58,6 +58,7 @@ class Standout:
     ratio: float
     change: float | None
     period: str
+    own_period: bool = False  # the row covers another period than the window (a calendar year)
 
 
 def _ranks(rows: pd.DataFrame, column: str) -> pd.Series:
@@ -66,11 +67,13 @@ def _ranks(rows: pd.DataFrame, column: str) -> pd.Series:
     return ranked.rank(ascending=False, method="min").astype(int)
 
 
-def standings(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list[Standout]:
+def standings(table: pd.DataFrame, ms: str, periods: ReportPeriods, *,
+              five_years: bool = False) -> list[Standout]:
     """`ms`'s rank relative to GDP and population on every indicator it has, best rank first."""
     ratio = "five_year_ratio_to_key" if five_years else "ratio_to_key"
     value = "five_year_value" if five_years else "value"
     period = "five_year_period" if five_years else "period"
+    window = (periods.five_years if five_years else periods.reference).short_label
     found = []
     for name in FIVE_YEAR_INDICATORS if five_years else BURDEN_INDICATORS:
         rows = table[table["indicator"] == name]
@@ -82,17 +85,9 @@ def standings(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list
         row = rows.set_index("geo").loc[ms]
         change = None if five_years or pd.isna(row["change"]) else float(row["change"])
         found.append(Standout(name, int(ranks[ms]), float(row[value]), float(row[ratio]), change,
-                              str(row[period])))
+                              str(row[period]), own_period=str(row[period]) != window))
     found.sort(key=lambda standout: (standout.rank, -standout.ratio))
     return found
-
-
-def standouts(table: pd.DataFrame, ms: str, *, five_years: bool = False) -> list[Standout]:
-    """The indicators on which `ms` ranks among the TOP_RANK highest relative to GDP and
-    population, best rank first (at most MAX_STANDOUTS)."""
-    top = [standout for standout in standings(table, ms, five_years=five_years)
-           if _stands_out(standout)]
-    return top[:MAX_STANDOUTS]
 
 
 def _stands_out(standout: Standout) -> bool:
@@ -116,8 +111,8 @@ def subject(name: str) -> str:
 
 
 def _in_period(standout: Standout) -> str:
-    """Annual-only series carry their calendar year wherever they are quoted."""
-    return f" in {standout.period}" if indicator(standout.indicator).basis == "annual" else ""
+    """A value of another period than the paragraph's (a calendar year) carries its period."""
+    return f" in {standout.period}" if standout.own_period else ""
 
 
 def times(ratio: float) -> str:
@@ -142,7 +137,7 @@ def standout_clause(standout: Standout) -> str:
 def _change_sentence(standing: Sequence[Standout], comparison: str) -> str:
     parts = []
     for standout in standing:
-        if standout.change is None or indicator(standout.indicator).basis == "annual":
+        if standout.change is None or standout.own_period:
             continue
         verb = formatting.direction(standout.change, stable_below=0.025)
         amount = "" if verb == "remained stable" else f" by {formatting.percent(standout.change)}"
@@ -175,7 +170,7 @@ def paragraph(table: pd.DataFrame, ms: str, category: str, periods: ReportPeriod
     window = periods.five_years if five_years else periods.reference
     lead = f"Over the five years {window.label}" if five_years else window.between
     lead = lead[0].upper() + lead[1:]
-    ranked = standings(table, ms, five_years=five_years)
+    ranked = standings(table, ms, periods, five_years=five_years)
     top = [standout for standout in ranked if _stands_out(standout)][:MAX_STANDOUTS]
     if top:
         clauses = formatting.enumeration([standout_clause(standout) for standout in top])
