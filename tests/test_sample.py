@@ -288,6 +288,10 @@ def observed_values(folder: Path) -> dict[str, object]:
         "ibc_croatia": per_state["HR"],
         "ibc_croatia_western_balkan_share": _pct(croatia_wb, per_route["Western Balkan Route"]),
         "ibc_ratio_to_key_ranking": _ratio_ranking(per_state, key),
+        "section_iv_greece_ibc_highest": _ratio_ranking(per_state, key),
+        "section_iv_cyprus_ibc_rank": _ratio_ranking(per_state, key).index("CY") + 1,
+        "section_iv_croatia_western_balkans_share":
+            _pct(croatia_wb, per_route["Western Balkan Route"]),
     })
 
     # Search and rescue.
@@ -301,6 +305,10 @@ def observed_values(folder: Path) -> dict[str, object]:
         "sar_spain_share": _pct(sar_ref["ES"], sar_ref.sum()),
         "sar_italy_spain_share": _pct(sar_ref["IT"] + sar_ref["ES"], sar_ref.sum()),
         "sar_france": sar_ref["FR"],
+        "section_iv_sar_total": sar_ref.sum(),
+        "section_iv_sar_italy_spain_share": _pct(sar_ref["IT"] + sar_ref["ES"], sar_ref.sum()),
+        "section_iv_sar_italy_share": _pct(sar_ref["IT"], sar_ref.sum()),
+        "section_iv_sar_spain_share": _pct(sar_ref["ES"], sar_ref.sum()),
     })
 
     # Applications (ASY_APP).
@@ -315,6 +323,9 @@ def observed_values(folder: Path) -> dict[str, object]:
         "applications_ratio_to_key_ranking": _ratio_ranking(app_ref, key),
         "applications_ireland": app_ref["IE"],
         "applications_ireland_previous": app_prev["IE"],
+        "section_iv_greece_applications": app_ref["EL"],
+        "section_iv_applications_greece_cyprus": _ratio_ranking(app_ref, key),
+        "section_iv_cyprus_applications": app_ref["CY"],
     })
 
     # Temporary protection.

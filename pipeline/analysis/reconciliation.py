@@ -67,6 +67,19 @@ def _ranking(column: str, by: str = "member_state") -> Callable[[pd.DataFrame], 
     return ranking
 
 
+def _route_share(route: str, code: str) -> Callable[[pd.DataFrame], Observed]:
+    """A Member State's % of one route's IBCs."""
+    def share(frame: pd.DataFrame) -> Observed:
+        rows = frame[frame["route"] == route]
+        return float(rows.loc[rows["member_state"] == code, "ibcs"].sum() / rows["ibcs"].sum() * 100)
+    return share
+
+
+def _rank(code: str, column: str) -> Callable[[pd.DataFrame], Observed]:
+    """A Member State's rank (1 = highest) by `column`."""
+    return lambda frame: float(_ranking(column)(frame).index(code) + 1)
+
+
 def _top_share(column: str, count: int) -> Callable[[pd.DataFrame], Observed]:
     return lambda frame: float(
         frame[column].nlargest(count).sum() / frame[column].sum() * 100)
@@ -158,6 +171,17 @@ CHECKS: dict[str, Check] = {
     "refusals_ratio_to_key_ranking": _indicator("refusals", _ranking("ratio_to_key")),
     "unaccompanied_minors_bulgaria_share": _member_state_ratio("BG", "unaccompanied_minors",
                                                                 "applications"),
+    "section_iv_greece_ibc_highest": _indicator("ibc", _ranking("ratio_to_key")),
+    "section_iv_greece_applications": Check("fig3_applications", _value("EL", "applications")),
+    "section_iv_applications_greece_cyprus": Check("fig3_applications", _ranking("ratio_to_key")),
+    "section_iv_cyprus_applications": Check("fig3_applications", _value("CY", "applications")),
+    "section_iv_cyprus_ibc_rank": _indicator("ibc", _rank("CY", "ratio_to_key")),
+    "section_iv_croatia_western_balkans_share": Check(
+        "ibc_routes_by_member_state", _route_share("Western Balkan Route", "HR")),
+    "section_iv_sar_total": Check("fig2_sar", _total("persons")),
+    "section_iv_sar_italy_spain_share": Check("fig2_sar", _share(("IT", "ES"), "persons")),
+    "section_iv_sar_italy_share": Check("fig2_sar", _share(("IT",), "persons")),
+    "section_iv_sar_spain_share": Check("fig2_sar", _share(("ES",), "persons")),
     "key_share_netherlands": Check("fig3_applications", _key_share("NL")),
     "key_share_germany": Check("fig3_applications", _key_share("DE")),
     "key_share_france": Check("fig3_applications", _key_share("FR")),

@@ -165,6 +165,10 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "five_year_share": Column("Share of the total, five years (%)", "share"),
         "five_year_ratio_to_key": Column("Ratio to the key, five years", "ratio"),
         "flag": Column("Flag (Eurostat; see Notes)")},
+    "ibc_routes_by_member_state": {
+        "route": Column("Migratory route"),
+        "ibcs": Column("Illegal border crossings, reference period (detections)", "count"),
+        "share_of_route": Column("Share of the route's detections (%)", "share")},
     "pressure_classification": {
         "category": Column("Category (reconstruction)"),
         "rules": Column("Rules met (reconstruction)"),
@@ -272,6 +276,9 @@ TABLES = (
               "categories; margins in % of the threshold"),
     TableSpec("solidarity_pool", "Indicative contributions to the Annual Solidarity Pool",
               "Eurostat", "relocations and euros"),
+    TableSpec("ibc_routes_by_member_state",
+              "Illegal border crossings by migratory route and Member State of detection",
+              "Frontex", "detections; share of the route's detections"),
     TableSpec("caveats", "Caveats log: the editorial choices the pipeline makes",
               "the pipeline's parameters", "text"),
 )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.analysis import key as reference_key
 from pipeline.analysis.pressure import Indicator, indicator, indicator_rows, resolve
-from pipeline.core import countries, formatting, paths
+from pipeline.core import atomic, countries, formatting, paths
 from pipeline.core.caveat import Caveat
 from pipeline.core.errors import MissingInputError
 from pipeline.core.periods import ReportPeriods
@@ -129,8 +129,57 @@ def context_facts(load: Loader, periods: ReportPeriods, key: pd.Series
             found[namespace] = reception_facts(table, periods, key)
         else:
             found[namespace] = indicator_facts(table, spec, periods, key)
+        if namespace == "ibc_ms":
+            found[namespace]["route_leaders"] = route_leaders(route_shares(table, periods))
     found["minors"]["share_of_applications"] = minors_share(load, periods)
     return found, missing
+
+
+ROUTES_TABLE = "ibc_routes_by_member_state.csv"
+OTHER_ROUTE = "Other"  # Frontex's remainder, not a route to name a leader of
+ROUTE_COLUMNS = ["route", "member_state", "name", "ibcs", "share_of_route"]
+
+
+def route_shares(table: pd.DataFrame, periods: ReportPeriods) -> pd.DataFrame:
+    """IBCs by route and Member State of detection over the reference period, with each Member
+    State's share of its route's IBCs; routes by decreasing total, Member States likewise."""
+    rows = table[table["period"].isin(periods.reference.months)]
+    by_state = rows.groupby(["route", "geo"])["value"].sum().rename("ibcs").reset_index()
+    by_state = by_state[by_state["ibcs"] > 0]
+    route_totals = by_state.groupby("route")["ibcs"].transform("sum")
+    by_state["share_of_route"] = by_state["ibcs"] / route_totals
+    by_state["route_total"] = route_totals
+    by_state = by_state.sort_values(["route_total", "route", "ibcs"], ascending=[False, True, False],
+                                    kind="stable")
+    by_state = by_state.rename(columns={"geo": "member_state"})
+    by_state["name"] = [countries.name(code) for code in by_state["member_state"]]
+    return by_state[ROUTE_COLUMNS].reset_index(drop=True)
+
+
+def route_leaders(shares: pd.DataFrame) -> str:
+    """'Greece detected 85% of the IBCs on the Eastern Mediterranean Route, Croatia 76% on the
+    Western Balkan Route, ...' (routes by decreasing IBCs)."""
+    leaders = [(formatting.in_running_text(row.member_state), formatting.percent(row.share_of_route),
+                row.route) for row in shares.groupby("route", sort=False).head(1).itertuples()
+               if row.route != OTHER_ROUTE]
+    if not leaders:
+        return "no Member State detected any"
+    (name, share, route), rest = leaders[0], leaders[1:]
+    return formatting.enumeration([f"{name} detected {share} of the IBCs on the {route}",
+                                   *(f"{name} {share} on the {route}" for name, share, route in rest)])
+
+
+def write_route_shares(load: Loader, periods: ReportPeriods, folder: Path = paths.TABLES_DIR
+                       ) -> pd.DataFrame:
+    """The IBCs by route and Member State (tables/ibc_routes_by_member_state.csv); without the
+    optional input, the table is written empty, its paragraph being left out with a note."""
+    try:
+        shares = route_shares(load("ibc_member_states"), periods)
+    except MissingInputError:
+        shares = pd.DataFrame(columns=ROUTE_COLUMNS)
+    with atomic.atomic_path(folder / ROUTES_TABLE) as tmp:
+        shares.to_csv(tmp, index=False, lineterminator="\n")
+    return shares
 
 
 def write_sections(missing: Mapping[str, MissingInputError], folder: Path = paths.FACTS_DIR,
