@@ -67,6 +67,12 @@ def _ranking(column: str, by: str = "member_state") -> Callable[[pd.DataFrame], 
     return ranking
 
 
+def _route_value(route: str, code: str) -> Callable[[pd.DataFrame], Observed]:
+    """A Member State's IBCs on one route."""
+    return lambda frame: float(frame.loc[(frame["route"] == route)
+                                         & (frame["member_state"] == code), "ibcs"].sum())
+
+
 def _route_share(route: str, code: str) -> Callable[[pd.DataFrame], Observed]:
     """A Member State's % of one route's IBCs."""
     def share(frame: pd.DataFrame) -> Observed:
@@ -176,6 +182,12 @@ CHECKS: dict[str, Check] = {
     "section_iv_applications_greece_cyprus": Check("fig3_applications", _ranking("ratio_to_key")),
     "section_iv_cyprus_applications": Check("fig3_applications", _value("CY", "applications")),
     "section_iv_cyprus_ibc_rank": _indicator("ibc", _rank("CY", "ratio_to_key")),
+    "ibc_greece_eastern_mediterranean": Check(
+        "ibc_routes_by_member_state", _route_value("Eastern Mediterranean Route", "EL")),
+    "ibc_greece_eastern_mediterranean_share": Check(
+        "ibc_routes_by_member_state", _route_share("Eastern Mediterranean Route", "EL")),
+    "ibc_croatia_western_balkan_share": Check(
+        "ibc_routes_by_member_state", _route_share("Western Balkan Route", "HR")),
     "section_iv_croatia_western_balkans_share": Check(
         "ibc_routes_by_member_state", _route_share("Western Balkan Route", "HR")),
     "section_iv_sar_total": Check("fig2_sar", _total("persons")),
