@@ -46,9 +46,13 @@ def test_table_has_totals_shares_changes_and_ratios_to_the_key():
     assert table["applications"].tolist() == pytest.approx([120, 80, 40, 10])
     assert table["applications_previous_period"].tolist() == pytest.approx([200, 100, 20, 10])
     assert table["change"].tolist() == pytest.approx([-0.4, -0.2, 1.0, 0.0])
-    assert table["share"].tolist() == pytest.approx([0.48, 0.32, 0.16, 0.04])
+    # one basis: shares over the key's Member States, so that share / key share = ratio
+    assert table["share"].tolist()[:3] == pytest.approx([1 / 2, 1 / 3, 1 / 6])
+    assert math.isnan(table["share"].iloc[3])  # Denmark, outside the key
     assert table["key_share"].tolist()[:3] == pytest.approx([0.5, 0.4, 0.1])
     assert table["ratio_to_key"].tolist()[:3] == pytest.approx([1.0, 1 / 3 / 0.4, 1 / 6 / 0.1])
+    assert (table["share"] / table["key_share"]).tolist()[:3] == pytest.approx(
+        table["ratio_to_key"].tolist()[:3])
 
 
 def test_denmark_has_no_key_share_and_no_ratio():

@@ -48,7 +48,11 @@ def test_table_pairs_orders_and_returns_with_rates_and_ratios():
     assert result["member_state"].tolist() == ["FR", "ES", "DE", "DK", "CY", "SE"]  # DK, CY tie
     assert result["orders"].tolist() == pytest.approx([400, 200, 150, 100, 100, 50])
     assert result["orders_change"].tolist() == pytest.approx([1 / 3, 0, 0, 1, 1, 0])
-    assert result["orders_share"].tolist() == pytest.approx([0.4, 0.2, 0.15, 0.1, 0.1, 0.05])
+    # of the key's 900 (Denmark outside it): FR 4/9, ES 2/9, DE 1/6, CY 1/9, SE 1/18
+    shares = result.set_index("member_state")["orders_share"]
+    assert shares[["FR", "ES", "DE", "CY", "SE"]].tolist() == pytest.approx(
+        [4 / 9, 2 / 9, 1 / 6, 1 / 9, 1 / 18])
+    assert math.isnan(shares["DK"])
     ratios = result.set_index("member_state")["orders_ratio_to_key"]
     assert ratios[["FR", "ES", "DE", "CY", "SE"]].tolist() == pytest.approx(
         [4 / 9 / 0.3, 2 / 9 / 0.2, 1 / 6 / 0.4, 1 / 9 / 0.02, 1 / 18 / 0.08])

@@ -97,7 +97,7 @@ COMMON_COLUMNS = {
     "member_state": Column("Member State (code)"),
     "geo": Column("Member State (code)"),
     "name": Column("Member State"),
-    "share": Column("Share of the total (%)", "share"),
+    "share": Column("Share of the total of the key's Member States (%)", "share"),
     "change": Column("Change on the comparison period (%)", "percent"),
     "key_share": Column("Share of the reference key (%)", "share"),
     "ratio_to_key": Column("Ratio to the key", "ratio"),

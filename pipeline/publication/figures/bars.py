@@ -2,8 +2,8 @@
 
 "Relative to GDP and population" is a Member State's share of the EU total of an indicator
 divided by its share of the Article 66 reference key (`pipeline.analysis.key`): 1.0 is exactly its fair
-share. Member States outside the key (Denmark, not bound by Regulation (EU) 2024/1351, and any
-`key.excluded`) are shown in absolute terms only, marked and explained in a note.
+share. Member States outside the key (Denmark, not bound by Regulation (EU) 2024/1351, and any Member State
+left out of `key.member_states`) are shown in absolute terms only, marked and explained in a note.
 """
 
 from __future__ import annotations
@@ -54,16 +54,18 @@ def require_key_coverage(values: pd.Series, key: pd.Series, *, name: str, label:
 
 
 def relative_to_key(values: pd.Series, key: pd.Series) -> pd.DataFrame:
-    """Per Member State of `values`: share of the EU total, key share and ratio to the key.
+    """Per Member State of `values`: share of the total, key share and ratio to the key.
 
-    The share is of the total over every Member State in `values` ("in the Union"); the ratio
-    compares the share of the total over the key's Member States with the key share, as
-    `pipeline.analysis.key.ratio_to_key` does. Member States outside the key get no key share and no ratio.
+    One basis for all three: the share is of the total over the key's Member States, the basis
+    of the key share, so that share / key share = ratio to the key in every table (as
+    `pipeline.analysis.key.ratio_to_key` computes it). Member States outside the key get no
+    share, key share or ratio; their values stay in the table in absolute terms.
     """
     values = values.astype(float)
     ratio = reference_key.ratio_to_key(values, key)
+    in_key = values.reindex(key.index).fillna(0.0)
     return pd.DataFrame({
-        "share": values / values.sum(),
+        "share": (values / in_key.sum()).where(values.index.isin(key.index)),
         "key_share": key.reindex(values.index).to_numpy(),
         "ratio_to_key": ratio.reindex(values.index).to_numpy(),
     }, index=values.index)

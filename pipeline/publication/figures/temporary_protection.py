@@ -88,7 +88,7 @@ def facts(table: pd.DataFrame, *, registrations_leaders: int = 8) -> dict[str, s
     """
     total = table["beneficiaries"].sum()
     top_two = bars.ranked(table, "beneficiaries", 2)
-    shares = table.set_index("member_state")["share"]
+    beneficiaries = table.set_index("member_state")["beneficiaries"]
     registrations = table["registrations"].sum()
     by_registrations = bars.ranked(table, "registrations_ratio_to_key", registrations_leaders)
     top_ratio = table.set_index("member_state").loc[by_registrations[0],
@@ -97,7 +97,7 @@ def facts(table: pd.DataFrame, *, registrations_leaders: int = 8) -> dict[str, s
         "stock_total": formatting.millions(total),
         "stock_total_exact": formatting.eu_number(total),
         "stock_top_two": formatting.member_state_names(top_two),
-        "stock_top_two_share": formatting.percent(shares.loc[top_two].sum()),
+        "stock_top_two_share": formatting.percent(beneficiaries.loc[top_two].sum() / total),
         "stock_top_relative": formatting.member_state_names(bars.ranked(table, "ratio_to_key", 4)),
         "registrations_total": formatting.rounded(registrations),
         "registrations_total_over": formatting.rounded_down(registrations),
