@@ -93,7 +93,7 @@ def test_headers_are_readable_labels_with_units_and_marked(outputs):
     sheet = workbook["Figure 2"]
     assert [cell.value for cell in sheet[6]] == [
         "Member State (code)", "Persons disembarked, reference period (persons)",
-        "Share of the total (%)", "Change on the comparison period (%)"]
+        "Share of the total of the key's Member States (%)", "Change on the comparison period (%)"]
     assert all(cell.font.bold and cell.fill.fgColor.rgb.endswith("DDEBF7") for cell in sheet[6])
     assert sheet.column_dimensions["A"].width >= len("Member State (code)")
     assert "Ratio to the key" in [cell.value for cell in workbook["Figure 3"][6]]
