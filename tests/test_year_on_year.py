@@ -93,3 +93,9 @@ def test_a_table_without_the_required_columns_is_an_error():
     table = indicator("sar", {"IT": (100.0, 50.0)}).drop(columns="previous")
     with pytest.raises(InputError, match="previous"):
         year_on_year.changes(table, name="outputs/tables/pressure_indicators.csv")
+
+
+def test_a_large_rise_is_quoted_as_a_multiple_not_a_four_digit_percentage():
+    from pipeline.analysis.year_on_year import signed_percent
+    assert signed_percent(15.07) == "16 times"
+    assert signed_percent(0.12) == "+12%" and signed_percent(-0.35) == "\u221235%"

@@ -46,14 +46,11 @@ from pipeline.inputs import processed
 
 TABLE_FILE = "pressure_indicators.csv"
 CAVEATS = (
-    Caveat("Pressure assessment", "The classification is the project's rules-based "
-           "reconstruction, not the Commission's methodology (SWD(2025) 792, not public). Under "
-           "pressure: IBCs or applications above {pressure_arrivals_ibc_ratio} times the fair "
-           "share, or more than {pressure_sar_share} of SAR disembarkations (as a fraction); at risk: "
-           "movements, first-entry or applications ratios above {pressure_movements_ratio}, "
-           "{pressure_first_entry_ratio} and {pressure_applications_ratio}, or reception "
-           "occupancy above {pressure_reception_occupancy}; significant situation: a five-year "
-           "ratio above {pressure_five_year_ratio} for {pressure_five_year_indicators}."),
+    Caveat("Pressure assessment", "Section IV presents the edition's official determination; "
+           "the classification of Annex E is the project's rules-based reconstruction, a "
+           "cross-check, not the Commission's methodology (SWD(2025) 792, not public). Its rules "
+           "and thresholds (params.yaml pressure:) are listed in Annex E in a table generated "
+           "from the rules the pipeline evaluates."),
     Caveat("Pressure assessment", "Qualitative information the Commission weighs (for example "
            "hybrid threats at the eastern border) is not captured by any rule."),
 )

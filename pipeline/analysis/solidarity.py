@@ -34,9 +34,9 @@ CONTRIBUTING, BENEFICIARY, DEDUCTED, PARTLY_DEDUCTED = (
 CAVEATS = (
     Caveat("Solidarity pool", "Indicative contributions only: key share times pools of "
            "{pool_proposal_relocations} and {pool_council_relocations} relocations at EUR "
-           "{pool_euro_per_relocation} each; beneficiaries from the {pool_beneficiaries} list; "
-           "{pool_deducted} deducted by {pool_deducted_share} of their fair share (as a "
-           "fraction); deducted amounts shared out to the others: {pool_redistribute_deductions}."),
+           "{pool_euro_per_relocation} each. The beneficiaries, the deductions for "
+           "{pool_deducted} and what happens to the amounts not due are stated with the pool in "
+           "section IV (params.yaml pool:)."),
 )
 
 COLUMNS = ["pool", "geo", "name", "key_share", "status", "fair_share_relocations",

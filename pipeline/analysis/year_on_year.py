@@ -79,7 +79,13 @@ def _signed_number(value: float) -> str:
     return text if text == "0" else f"{'+' if value > 0 else MINUS}{text}"
 
 
-def _signed_percent(change: float) -> str:
+MULTIPLE_FROM = 2.0  # from +200%, a rise is quoted as a multiple ('16 times'), not '+1507%'
+
+
+def signed_percent(change: float) -> str:
+    """-0.35 -> '−35%', 0.12 -> '+12%', 15.07 -> '16 times'."""
+    if change >= MULTIPLE_FROM:
+        return f"{formatting.eu_number(1 + change)} times"
     text = formatting.percent(change)
     return text if text == "0%" else f"{'+' if change > 0 else MINUS}{text}"
 
@@ -92,7 +98,7 @@ def _points(change: float) -> str:
 def _member_state(row) -> str:
     if row.basis == "rate":
         return f"{in_running_text(row.geo)} {_points(row.absolute_change)}"
-    relative = "" if np.isnan(row.relative_change) else f" ({_signed_percent(row.relative_change)})"
+    relative = "" if np.isnan(row.relative_change) else f" ({signed_percent(row.relative_change)})"
     return f"{in_running_text(row.geo)} {_signed_number(row.absolute_change)}{relative}"
 
 
@@ -100,7 +106,7 @@ def _total_text(total: pd.DataFrame) -> str:
     if total.empty:
         return "\u2013 (a rate)"
     row = total.iloc[0]
-    change = "" if np.isnan(row.relative_change) else f" ({_signed_percent(row.relative_change)})"
+    change = "" if np.isnan(row.relative_change) else f" ({signed_percent(row.relative_change)})"
     return f"{formatting.eu_number(row.previous)} \u2192 {formatting.eu_number(row.value)}{change}"
 
 

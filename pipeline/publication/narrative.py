@@ -86,6 +86,16 @@ def indicator_facts(table: pd.DataFrame, spec: Indicator, periods: ReportPeriods
     }
 
 
+def over_capacity_sentence(codes: list[str]) -> str:
+    """Which reception systems held more persons than their capacity, as a sentence."""
+    if not codes:
+        return "No national reception system was above its capacity."
+    if len(codes) == 1:
+        return f"The reception system of {formatting.member_state_names(codes)} was above its capacity."
+    return (f"The reception systems of {formatting.member_state_names(codes)} were above their "
+            "capacity.")
+
+
 def reception_facts(table: pd.DataFrame, periods: ReportPeriods, key: pd.Series) -> dict[str, str]:
     """Persons hosted at the end of June, capacity used in the EU, and the fullest systems."""
     found = indicator_facts(table, indicator("reception"), periods, key)
@@ -98,6 +108,7 @@ def reception_facts(table: pd.DataFrame, periods: ReportPeriods, key: pd.Series)
         "occupancy": formatting.percent(at_end["persons_hosted"].sum() / at_end["capacity"].sum()),
         "over_capacity": formatting.member_state_names(list(over.index)) if len(over) else "none",
         "over_capacity_count": str(len(over)),
+        "over_capacity_sentence": over_capacity_sentence(list(over.index)),
     }
 
 
