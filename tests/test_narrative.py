@@ -32,8 +32,8 @@ def test_key_findings_quote_the_facts_and_skip_sections_left_out():
     findings = narrative.key_findings(FACTS)
     assert len(findings) == 4  # no SAR and no Eurodac facts: those findings are left out
     assert findings[0].startswith("Illegal border crossings at the EU's external borders "
-                                  "decreased by 35% to 208 000 (Figure 1)")
-    assert "4.3 million persons" in findings[2] and "(Figure 4)" in findings[2]
+                                  "decreased by 35% to 208 000 (@fig-route-map)")
+    assert "4.3 million persons" in findings[2] and "(@fig-temporary-protection)" in findings[2]
     with_sar = {**FACTS, "sar": {"total": "96 800", "direction": "decreased", "change": "36%",
                                  "leading": "Spain and Italy", "leading_share": "80%"}}
     assert len(narrative.key_findings(with_sar)) == 5

@@ -207,7 +207,8 @@ def comparison(classification: pd.DataFrame, official: pressure.OfficialLists | 
             pressure.category_margin, axis=1))
         return frame, "No official determination is recorded for this edition or an earlier one.\n"
     frame = pressure.compare_with_official(classification, official)
-    return frame, comparison_markdown(frame)
+    return frame, (comparison_markdown(frame) + "\n: The reconstruction beside the official "
+                   "lists, Member State by Member State {#tbl-pressure-comparison}\n")
 
 
 def beneficiaries(classification: pd.DataFrame, decision: pressure.OfficialLists | None,

@@ -365,7 +365,9 @@ def snippet(table: pd.DataFrame | None, year: int, data_source: str, period_labe
              "precision its wording implies (\"nearly 97 000\": from 96 500 up to 97 000).\n\n")
     if state == "sample":
         intro += f"::: {{.callout-note}}\n{SAMPLE_NOTE}\n:::\n\n"
-    return intro + markdown_table(table)
+    return (intro + markdown_table(table)
+            + "\n: The published figures of the EAAMR beside this build's values "
+              "{#tbl-reconciliation}\n")
 
 
 def facts(table: pd.DataFrame | None, year: int, data_source: str) -> dict[str, str]:

@@ -215,7 +215,7 @@ def write_sections(missing: Mapping[str, MissingInputError], folder: Path = path
 def _finding_ibc(f: Mapping) -> str:
     ibc = f["ibc"]
     return (f"Illegal border crossings at the EU's external borders {ibc['direction']} by "
-            f"{ibc['change']} to {ibc['total']} (Figure 1). The {ibc['largest_route']} route was "
+            f"{ibc['change']} to {ibc['total']} (@fig-route-map). The {ibc['largest_route']} route was "
             f"the most used, with {ibc['largest_route_share']} of all crossings.")
 
 
@@ -223,28 +223,28 @@ def _finding_sar(f: Mapping) -> str:
     sar = f["sar"]
     return (f"{sar['total']} persons were disembarked after search and rescue operations, a "
             f"number that {sar['direction']} by {sar['change']}; {sar['leading']} received "
-            f"{sar['leading_share']} of them (Figure 2).")
+            f"{sar['leading_share']} of them (@fig-sar).")
 
 
 def _finding_applications(f: Mapping) -> str:
     apps = f["applications"]
     return (f"Applications for international protection {apps['direction']} by {apps['change']} "
             f"to {apps['total']}. {apps['top_absolute']} received the most; relative to GDP and "
-            f"population, {apps['top_relative']} received the most (Figure 3).")
+            f"population, {apps['top_relative']} received the most (@fig-applications).")
 
 
 def _finding_tp(f: Mapping) -> str:
     tp = f["tp"]
     return (f"{tp['stock_total']} persons benefitted from temporary protection at the end of "
             f"{f['report']['stock_date']}, {tp['stock_top_two_share']} of them in "
-            f"{tp['stock_top_two']} (Figure 4).")
+            f"{tp['stock_top_two']} (@fig-temporary-protection).")
 
 
 def _finding_eurodac(f: Mapping) -> str:
     eurodac = f["eurodac"]
     return (f"Unauthorised movements, as seen in {eurodac['total']} Eurodac hits, "
             f"{eurodac['direction']} by {eurodac['change']}; the largest movement was from "
-            f"{eurodac['largest_route']} (Figure 5).")
+            f"{eurodac['largest_route']} (@fig-eurodac-map).")
 
 
 def _finding_returns(f: Mapping) -> str:
@@ -252,7 +252,7 @@ def _finding_returns(f: Mapping) -> str:
     return (f"{returns['returned_total']} third-country nationals were returned, a number that "
             f"{returns['returned_direction']} by {returns['returned_change']}, against "
             f"{returns['orders_total']} orders to leave: a return rate of "
-            f"{returns['return_rate']} (Figure 6).")
+            f"{returns['return_rate']} (@fig-returns).")
 
 
 # Each finding and the facts namespaces it needs; a finding whose facts are missing is skipped.

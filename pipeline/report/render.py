@@ -288,7 +288,7 @@ def _pandoc(
     """Run pandoc on front matter + body (stdin) inside the build folder; return stdout."""
     front = yaml.safe_dump(dict(metadata), sort_keys=False, allow_unicode=True, width=1000)
     markdown = f"---\n{front}---\n\n{body}"
-    command = [_pandoc_path(), "--from", "markdown-implicit_figures", "--fail-if-warnings", *args]
+    command = [_pandoc_path(), "--from", "markdown", "--fail-if-warnings", *args]
     result = subprocess.run(
         command, cwd=build_dir, input=markdown.encode("utf-8"), capture_output=True, check=False
     )

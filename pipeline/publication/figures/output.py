@@ -47,11 +47,14 @@ def save_figure(figure: plt.Figure, spec: FigureSpec, data: pd.DataFrame, *, alt
     with atomic.atomic_path(targets["csv"]) as tmp:
         data.to_csv(tmp, index=False, lineterminator="\n")
     plt.close(figure)
+    alt = alt + (f" The figure is marked '{WATERMARK_TEXT}'." if sample else "")
     return {
         "number": spec.number,
         "caption": spec.caption(),
+        "title": spec.title,
         "source": spec.source_line(sample),
-        "alt": alt + (f" The figure is marked '{WATERMARK_TEXT}'." if sample else ""),
+        # the report quotes it inside an attribute (fig-alt="..."): no straight double quote
+        "alt": alt.replace('"', "\u201d"),
         "image": f"figures/{spec.stem}.png",
     }
 
@@ -70,7 +73,8 @@ def leave_out_figure(spec: FigureSpec, missing: MissingInputError, *,
     figure.text(0.5, 0.5, note, ha="center", va="center", wrap=True, color=TEXT, fontsize=8)
     save_figure(figure, spec, pd.DataFrame({"note": [note]}), alt=note, sample=False, dpi=72,
                 folder=folder)
-    return {"number": spec.number, "caption": spec.caption(), "left_out": note}
+    return {"number": spec.number, "caption": spec.caption(), "title": spec.title,
+            "left_out": note}
 
 
 def load_figure_input(name: str, spec: FigureSpec, *, facts_name: str, section: str,

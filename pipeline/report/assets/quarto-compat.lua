@@ -7,8 +7,18 @@ Quarto features that plain pandoc does not know, for the fallback renderer
   * `::: {.content-visible when-format="html"}` / `.content-hidden` (`unless-format` too), and
     on metadata: `when-meta="sections.sar.shown"` / `unless-meta` (true when the dotted key is
     boolean true, as in Quarto).
+  * cross-references as Quarto numbers them: figures `![title](file.png){#fig-x fig-alt="..."}`
+    and tables (caption `: title {#tbl-x}`) numbered in reading order, captioned
+    "Figure 1 – title" / "Table 1 – title", `@fig-x` / `@tbl-x` replaced by "Figure 1" / "Table 1";
+    `fig-alt` becomes the image's alternative text. In Typst a figure's image is scaled to the
+    text width and shrunk if it would be taller than MAX_HEIGHT.
 HTML gets `div.callout` (styled by fallback.css); Typst calls `eaamr-callout` from template.typ.
 ]]
+
+local CROSSREF_TITLES = { fig = "Figure", tbl = "Table" }
+local CAPTION_DELIMITER = " – "
+local MAX_HEIGHT = "15cm"
+local LABELS = {}  -- "fig-route-map" -> "Figure 1"
 
 local CALLOUT_TITLES = {
   note = "Note",
@@ -132,8 +142,102 @@ local function Para(para)
   return nil
 end
 
--- Metadata first, so that conditions on it can be evaluated.
+local function crossref_kind(identifier)
+  local kind = identifier:match("^(%a+)%-")
+  return kind and CROSSREF_TITLES[kind] and kind or nil
+end
+
+-- Numbers every figure and table with a fig-/tbl- identifier, in reading order.
+local function number_crossrefs(doc)
+  local counts = { fig = 0, tbl = 0 }
+  local function count(element)
+    local kind = crossref_kind(element.identifier)
+    if kind then
+      counts[kind] = counts[kind] + 1
+      LABELS[element.identifier] = CROSSREF_TITLES[kind] .. " " .. counts[kind]
+    end
+  end
+  doc:walk({ Figure = count, Table = count })
+  return nil
+end
+
+local function numbered_caption(identifier, inlines)
+  local caption = pandoc.Inlines({ pandoc.Str(LABELS[identifier] .. CAPTION_DELIMITER) })
+  caption:extend(inlines)
+  return caption
+end
+
+local function typst_string(text)
+  local escaped = text:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("\n", " ")
+  return '"' .. escaped .. '"'
+end
+
+local function figure_image(figure)
+  local found
+  figure:walk({ Image = function(image) found = found or image end })
+  return found
+end
+
+local function Figure(figure)
+  if not LABELS[figure.identifier] then
+    return nil
+  end
+  local caption = numbered_caption(figure.identifier, pandoc.utils.blocks_to_inlines(figure.caption.long))
+  local image = figure_image(figure)
+  local alt = image and image.attributes["fig-alt"]
+  if FORMAT:match("typst") and image then
+    local src = typst_string(image.src)
+    local alt_text = typst_string(alt or pandoc.utils.stringify(caption))
+    local caption_typst = pandoc.write(pandoc.Pandoc({ pandoc.Plain(caption) }), "typst"):gsub("%s+$", "")
+    return pandoc.RawBlock("typst", table.concat({
+      "#figure(layout(size => {",
+      "  let natural = measure(image(" .. src .. "))",
+      "  let height = natural.height * (size.width / calc.max(natural.width, 1pt))",
+      "  if height > " .. MAX_HEIGHT .. " {",
+      "    align(center, image(" .. src .. ", height: " .. MAX_HEIGHT .. ", alt: " .. alt_text .. "))",
+      "  } else {",
+      "    image(" .. src .. ", width: 100%, alt: " .. alt_text .. ")",
+      "  }",
+      "}), caption: [" .. caption_typst .. "]) <" .. figure.identifier .. ">",
+    }, "\n"))
+  end
+  figure = figure:walk({ Image = function(img)
+    img.attributes["fig-alt"] = nil
+    if alt then
+      img.caption = pandoc.Inlines({ pandoc.Str(alt) })
+    end
+    return img
+  end })
+  figure.caption.long = pandoc.Blocks({ pandoc.Plain(caption) })
+  return figure
+end
+
+local function Table(tbl)
+  if not LABELS[tbl.identifier] then
+    return nil
+  end
+  tbl.caption.long = pandoc.Blocks({
+    pandoc.Plain(numbered_caption(tbl.identifier, pandoc.utils.blocks_to_inlines(tbl.caption.long))),
+  })
+  return tbl
+end
+
+local function Cite(cite)
+  local label = #cite.citations == 1 and LABELS[cite.citations[1].id]
+  if not label then
+    return nil
+  end
+  if is_html() then
+    return pandoc.Link(label, "#" .. cite.citations[1].id)
+  end
+  return pandoc.Str(label)
+end
+
+-- Metadata first, so that conditions on it can be evaluated; cross-references are numbered
+-- after the conditional content is resolved, so that a hidden figure takes no number.
 return {
   { Meta = function(meta) META = meta end },
   { Div = Div, Para = Para },
+  { Pandoc = number_crossrefs },
+  { Figure = Figure, Table = Table, Cite = Cite },
 }
