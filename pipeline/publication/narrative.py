@@ -249,10 +249,10 @@ def _finding_eurodac(f: Mapping) -> str:
 
 def _finding_returns(f: Mapping) -> str:
     returns = f["returns"]
-    return (f"{returns['returned_total']} third-country nationals were returned, a number that "
-            f"{returns['returned_direction']} by {returns['returned_change']}, against "
-            f"{returns['orders_total']} orders to leave: a return rate of "
-            f"{returns['return_rate']} (@fig-returns).")
+    return (f"{returns['returned_total']} third-country nationals were returned against "
+            f"{returns['orders_total']} orders to leave, a return rate of "
+            f"{returns['return_rate']}; returns {returns['returned_direction']} by "
+            f"{returns['returned_change']} (@fig-returns).")
 
 
 # Each finding and the facts namespaces it needs; a finding whose facts are missing is skipped.
