@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import re
 import sys
@@ -170,6 +171,7 @@ class PoolParams(_Strict):
 
 class Params(_Strict):
     year: int = Field(ge=FIRST_SUPPORTED_YEAR, le=LAST_SUPPORTED_YEAR)
+    publication_date: datetime.date | None = None  # set by the editors when the report is adopted
     data: DataParams = DataParams()
     sample: SampleParams = SampleParams()
     key: KeyParams = KeyParams()

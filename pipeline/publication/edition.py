@@ -44,6 +44,8 @@ def edition_facts(params: Params) -> dict[str, dict[str, str]]:
             "stock_date": f"{periods.reference.end:%B %Y}",
             "data_source": params.data.source,
             "data_source_label": source_label,
+            "publication_date": (f"{params.publication_date.day} {params.publication_date:%B %Y}"
+                                 if params.publication_date else "not yet published"),
         }
     }
 
