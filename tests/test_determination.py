@@ -88,10 +88,15 @@ def test_a_significant_situation_is_argued_on_the_five_years():
     assert "the highest number of temporary protection registrations at Union level (9\u00a0000" in text
 
 
+# The reconstruction's result for the same Member States: Cyprus under pressure, Bulgaria
+# facing a significant situation.
+RECONSTRUCTION = pd.DataFrame({"geo": ["EL", "CY", "PL", "BG"],
+                               "category": [NONE, PRESSURE, NONE, NONE],
+                               "significant": [False, False, False, True]})
+
+
 def test_the_official_lists_lead_and_each_member_state_of_them_gets_a_paragraph():
-    classification = pd.DataFrame({"geo": ["EL", "CY", "PL", "BG"],
-                                   "category": [NONE, PRESSURE, NONE, NONE],
-                                   "significant": [False, False, False, True]})
+    classification = RECONSTRUCTION
     markdown = determination.section_markdown(TABLE, OFFICIAL, classification, PERIODS)
     assert markdown.index("### Member States under migratory pressure") < markdown.index("**Greece.**")
     assert [line[:6] for line in markdown.splitlines() if line.startswith("**")] == [
@@ -101,9 +106,7 @@ def test_the_official_lists_lead_and_each_member_state_of_them_gets_a_paragraph(
 
 
 def test_without_a_decision_the_reconstruction_is_presented_as_evidence():
-    classification = pd.DataFrame({"geo": ["EL", "CY", "PL", "BG"],
-                                   "category": [NONE, PRESSURE, NONE, NONE],
-                                   "significant": [False, False, False, True]})
+    classification = RECONSTRUCTION
     markdown = determination.section_markdown(TABLE, None, classification, PERIODS)
     assert "### Evidence: Member States the reconstruction finds under migratory pressure" in markdown
     assert "**Cyprus.**" in markdown and "**Greece.**" not in markdown
