@@ -58,7 +58,7 @@ class Standout:
     ratio: float
     change: float | None
     period: str
-    own_period: bool = False  # the row covers another period than the window (a calendar year)
+    when: str = ""  # the row's own period where it differs from the paragraph's: ' in 2024'
 
 
 def _ranks(rows: pd.DataFrame, column: str) -> pd.Series:
@@ -85,7 +85,7 @@ def standings(table: pd.DataFrame, ms: str, periods: ReportPeriods, *,
         row = rows.set_index("geo").loc[ms]
         change = None if five_years or pd.isna(row["change"]) else float(row["change"])
         found.append(Standout(name, int(ranks[ms]), float(row[value]), float(row[ratio]), change,
-                              str(row[period]), own_period=str(row[period]) != window))
+                              str(row[period]), when=_when(name, str(row[period]), window, periods)))
     found.sort(key=lambda standout: (standout.rank, -standout.ratio))
     return found
 
@@ -110,9 +110,15 @@ def subject(name: str) -> str:
     return label if first in PROPER_NAMES else label[0].lower() + label[1:]
 
 
-def _in_period(standout: Standout) -> str:
-    """A value of another period than the paragraph's (a calendar year) carries its period."""
-    return f" in {standout.period}" if standout.own_period else ""
+def _when(name: str, period: str, window: str, periods: ReportPeriods) -> str:
+    """A value of another period than the paragraph's carries it: a stock its date, a calendar
+    year or a shorter span its period."""
+    if period == window:
+        return ""
+    if indicator(name).basis == "stock":
+        end = periods.reference.end
+        return f" at the end of {end:%B %Y}"
+    return f" in {period}"
 
 
 def times(ratio: float) -> str:
@@ -130,14 +136,14 @@ def standout_clause(standout: Standout) -> str:
     """'the highest number of illegal border crossings at Union level (64 000, 16.7 times its
     fair share)'."""
     rank = "the highest" if standout.rank == 1 else f"the {ordinal(standout.rank)} highest"
-    return (f"{rank} number of {subject(standout.indicator)}{_in_period(standout)} at Union "
+    return (f"{rank} number of {subject(standout.indicator)}{standout.when} at Union "
             f"level ({_amount(standout)})")
 
 
 def _change_sentence(standing: Sequence[Standout], comparison: str) -> str:
     parts = []
     for standout in standing:
-        if standout.change is None or standout.own_period:
+        if standout.change is None or standout.when:  # only values of the paragraph's period
             continue
         verb = formatting.direction(standout.change, stable_below=0.025)
         amount = "" if verb == "remained stable" else f" by {formatting.percent(standout.change)}"
@@ -182,7 +188,7 @@ def paragraph(table: pd.DataFrame, ms: str, category: str, periods: ReportPeriod
         text = (f"{lead}, {name} was not among the {TOP_RANK_WORDS} highest Member States "
                 f"above their fair share on any indicator of this report; its "
                 f"highest rank was {ordinal(best.rank)}, for {subject(best.indicator)}"
-                f"{_in_period(best)} ({_amount(best)}).")
+                f"{best.when} ({_amount(best)}).")
     else:
         text = f"{lead}, no indicator of this report has a value for {name}."
     if category == PRESSURE:
