@@ -20,12 +20,17 @@ report: $(INSTALLED)
 	$(BIN)/python -m pipeline.core.params
 	$(BIN)/dvc repro
 
+# Two pytest-xdist workers (the machine's two cores). --dist loadfile: each test module runs on
+# one worker, so its module-scoped build is made once; the modules with the longest builds are
+# handed out first (tests/conftest.py). `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+
 test: $(INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The fast loop while editing: unit, contract and render tests, no `dvc repro` builds.
 quick: $(INSTALLED)
-	$(BIN)/python -m pytest -m "not e2e" -q
+	$(BIN)/python -m pytest -m "not e2e" -q -n $(TEST_WORKERS)
 
 # Benchmark on fresh clones of HEAD (several minutes); writes docs/performance.md.
 bench: $(INSTALLED)

@@ -40,10 +40,12 @@ def test_the_executed_copy_of_a_notebook_is_the_same_on_every_run(tmp_path, last
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory, built_project) -> dict:
-    """Two cold builds: the shared one, and one of a copy of the same working tree."""
+def builds(tmp_path_factory, request) -> dict:
+    """Two cold builds: the shared one, and one of a copy of the same working tree (built
+    first, so that under pytest-xdist it runs while the other worker builds the shared one)."""
     second = copy_project(tmp_path_factory.mktemp("reproducible") / "second")
     dvc(second, "repro")
+    built_project = request.getfixturevalue("built_project")
     return {"first": built_project["project"], "second": second,
             "raw_before": built_project["raw_before"], "raw_after": built_project["raw_after"]}
 
