@@ -436,8 +436,6 @@ ENTRY_POINT_CASES = {
         "Monthly_detections_of_IBC.xlsx", "row 3", "negative")),
     "year_after_the_data": ("03_fig2_sar", set_param("year", 2028), (
         "data/raw/sample/frontex/sar_disembarkations.csv", "no data inside July 2027 \u2013 June 2028")),
-    "key_year_outside_the_data": ("04_fig3_applications", set_param("year", 2028), (
-        "data/raw/sample/eurostat/demo_pjan.tsv.gz", "no 2028 data")),
 }
 
 
@@ -462,6 +460,23 @@ def test_entry_point_exits_non_zero_with_one_clear_message(case_id, clean_projec
         assert words in errors[0], errors[0]
     assert outputs_hashes(clean_project, notebook) == before
     assert list((clean_project / "outputs").glob(f"*/notebooks/{notebook}.failed.ipynb"))
+
+
+@pytest.mark.e2e
+def test_the_key_stage_exits_non_zero_naming_the_file_without_the_edition_year(clean_project):
+    """The key is computed once, by its own stage: a year the population table does not cover
+    stops it with one line naming the raw file, and the key of the last good run stays."""
+    params = clean_project / "params.yaml"
+    params.write_text(set_param("year", 2028)(params.read_text()))
+    before = outputs_hashes(clean_project, "none")
+
+    result = run_module(clean_project, "pipeline.analysis.key")
+
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "data/raw/sample/eurostat/demo_pjan.tsv.gz" in errors[0] and "no 2028 data" in errors[0]
+    assert outputs_hashes(clean_project, "none") == before
 
 
 def stage_commands() -> dict[str, list[str]]:

@@ -600,3 +600,28 @@ def test_a_condition_on_an_unknown_section_names_file_line_and_key(tmp_path, sou
     with pytest.raises(ReportSourceError, match=r"index\.qmd, line \d+: unknown metadata key "
                                                 r"'sections\.nowhere\.shown'"):
         assemble(tmp_path / "build", source_dir=source, **inputs)
+
+
+def test_a_figure_of_a_section_switched_off_keeps_its_number(tmp_path, source, inputs):
+    facts_dir = tmp_path / "facts"
+    shutil.copytree(inputs["facts_dir"], facts_dir)
+    write_section("gone", left_out="Not supplied.", folder=facts_dir)
+    source = copy_source(tmp_path)
+    with (source / "index.qmd").open("a", encoding="utf-8") as qmd:
+        qmd.write(textwrap.dedent("""
+            ::: {.content-visible when-meta="sections.gone.shown"}
+            ![Left out](figures/fig2_sar.png){#fig-gone fig-alt="A figure left out"}
+            :::
+
+            ![Still here](figures/fig2_sar.png){#fig-here fig-alt="A figure shown"}
+
+            See @fig-here.
+        """))
+    build = assemble(tmp_path / "build", source_dir=source, facts_dir=facts_dir,
+                     figures_dir=inputs["figures_dir"])
+    html, _ = render(build, tmp_path / "out", "x", engine="pandoc")
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    captions = [squash(caption.get_text()) for caption in soup.find_all("figcaption")]
+    # the report's own figure is Figure 1, the switched-off one keeps Figure 2
+    assert captions[-1] == "Figure 3 \u2013 Still here" and "Left out" not in " ".join(captions)
+    assert "See Figure 3." in squash(soup.get_text())
