@@ -68,7 +68,7 @@ def built_project(tmp_path_factory) -> dict:
         if not record_file.exists():
             try:
                 record = _build(shared / "built" / "project")
-            except Exception as error:  # every worker then fails with the build's own message
+            except Exception as error:  # noqa: BLE001 - every worker then fails with the build's message
                 record = {"error": f"{type(error).__name__}: {error}"}
             record_file.write_text(json.dumps(record))
     record = json.loads(record_file.read_text())

@@ -46,6 +46,10 @@ _SHORTCODE = re.compile(
 )
 # Conditional content on metadata: ::: {.content-visible when-meta="sections.sar.shown"}
 _META_CONDITION = re.compile(r"""(?:when|unless)-meta\s*=\s*["'](?P<key>[^"']+)["']""")
+# Fenced divs, to resolve conditional content on metadata before shortcodes are expanded.
+_FENCE_OPEN = re.compile(r"^:{3,}\s*\{(?P<attrs>[^}]*)\}\s*$")
+_FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
+_META_ATTRIBUTE = re.compile(r"""(?P<kind>when|unless)-meta\s*=\s*["'](?P<key>[^"']+)["']""")
 # Markdown images with a local target: ![alt](figures/x.png) or ![alt](figures/x.png "title").
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
@@ -85,6 +89,41 @@ def find_shortcodes(text: str, *, first_line: int = 1) -> Iterator[Shortcode]:
             name=match.group("name"), args=args, raw=match.group(0), start=match.start(),
             end=match.end(), line=line,
         )
+
+
+def _shown(attrs: str, metadata: Mapping) -> bool:
+    """Whether a fenced div's conditional content on metadata is shown (True when it has none)."""
+    classes = attrs.split()
+    conditions = list(_META_ATTRIBUTE.finditer(attrs))
+    if not conditions or (".content-visible" not in classes and ".content-hidden" not in classes):
+        return True  # no condition on metadata (a format condition is the filter's)
+    applies = True
+    for match in conditions:
+        try:
+            value = lookup_var(metadata, match.group("key")) is True
+        except KeyError:
+            value = False
+        applies &= value if match.group("kind") == "when" else not value
+    return applies if ".content-visible" in classes else not applies
+
+
+def drop_hidden_content(text: str, metadata: Mapping) -> str:
+    """Blank the lines of `::: {.content-visible when-meta=...}` / `.content-hidden` blocks that
+    the metadata hides, as Quarto does before it reads their shortcodes: a section switched off
+    may quote facts its stage did not write. Line numbers stay as they were."""
+    out, stack, dropping = [], [], False
+    for line in text.split("\n"):
+        opening = _FENCE_OPEN.match(line)
+        if opening:
+            stack.append(dropping)
+            dropping = dropping or not _shown(opening.group("attrs"), metadata)
+            out.append("" if dropping else line)
+        elif _FENCE_CLOSE.match(line) and stack:
+            out.append("" if dropping else line)
+            dropping = stack.pop()
+        else:
+            out.append("" if dropping else line)
+    return "\n".join(out)
 
 
 def lookup_var(variables: Mapping, key: str) -> object:
@@ -187,7 +226,8 @@ def check_build(build_dir: Path, variables: Mapping, origins: Mapping[Path, Path
         if path in seen:
             return
         seen.add(path)
-        text = path.read_text(encoding="utf-8")
+        original = path.read_text(encoding="utf-8")
+        text = drop_hidden_content(original, metadata or {})
         for code in find_shortcodes(text):
             if code.escaped:
                 continue
@@ -216,9 +256,9 @@ def check_build(build_dir: Path, variables: Mapping, origins: Mapping[Path, Path
                     )
                 else:
                     visit(included.resolve(), document_dir)
-        for match in _META_CONDITION.finditer(text):
+        for match in _META_CONDITION.finditer(original):
             if not _has_key(metadata or {}, match.group("key")):
-                line = 1 + text.count("\n", 0, match.start())
+                line = 1 + original.count("\n", 0, match.start())
                 problems.append(f"{name(path)}, line {line}: unknown metadata key "
                                 f"'{match.group('key')}' in {match.group(0)} (section switches "
                                 "are written to the facts folder's sections/ by the stages)")

@@ -34,6 +34,7 @@ from pipeline.report.assemble import (
     METADATA_FILE,
     VARIABLES_FILE,
     ReportSourceError,
+    drop_hidden_content,
     find_shortcodes,
     lookup_var,
     missing_var_message,
@@ -165,6 +166,7 @@ class _Expander:
         _stack: tuple = (),
     ) -> str:
         """Expand `text` from file `path`; `label` replaces "path, line N" in messages."""
+        text = drop_hidden_content(text, self.metadata)
         parts: list[str] = []
         position = 0
         for code in find_shortcodes(text, first_line=first_line):

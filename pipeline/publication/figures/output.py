@@ -74,6 +74,7 @@ def leave_out_figure(spec: FigureSpec, missing: MissingInputError, *,
     save_figure(figure, spec, pd.DataFrame({"note": [note]}), alt=note, sample=False, dpi=72,
                 folder=folder)
     return {"number": spec.number, "caption": spec.caption(), "title": spec.title,
+            "alt": note, "source": f"Source: {spec.provider} data not supplied for this edition",
             "left_out": note}
 
 

@@ -9,8 +9,7 @@ Quarto features that plain pandoc does not know, for the fallback renderer
     boolean true, as in Quarto).
   * cross-references as Quarto numbers them: figures `![title](file.png){#fig-x fig-alt="..."}`
     and tables (caption `: title {#tbl-x}`) numbered in reading order, captioned
-    "Figure 1 – title" / "Table 1 – title" (a figure of a section switched off keeps its
-    number), `@fig-x` / `@tbl-x` replaced by "Figure 1" / "Table 1";
+    "Figure 1 – title" / "Table 1 – title", `@fig-x` / `@tbl-x` replaced by "Figure 1" / "Table 1";
     `fig-alt` becomes the image's alternative text. In Typst a figure's image is scaled to the
     text width and shrunk if it would be taller than MAX_HEIGHT.
 HTML gets `div.callout` (styled by fallback.css); Typst calls `eaamr-callout` from template.typ.
@@ -234,9 +233,8 @@ local function Cite(cite)
   return pandoc.Str(label)
 end
 
--- Metadata first, so that conditions on it can be evaluated. Cross-references are numbered
--- before the conditional content is resolved: a figure left out of an edition (its section
--- switched off) keeps its number, as its files, its left-out note and the data annex name it.
+-- Metadata first, so that conditions on it can be evaluated (content switched off by metadata
+-- is already dropped by the renderer, as Quarto does, before shortcodes are read).
 return {
   { Meta = function(meta) META = meta end },
   { Pandoc = number_crossrefs },
