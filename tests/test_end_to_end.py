@@ -173,8 +173,8 @@ REPORT_HEADINGS = [
     "Arrivals by sea following search and rescue operations",
     "International protection and temporary protection", "Unauthorised movements within the Union",
     "Reception", "Resettlement", "Return",
-    "Assessment of the overall migratory situation, migratory pressure, risk of migratory "
-    "pressure or significant migratory situation",
+    ("Assessment of the overall migratory situation, migratory pressure, risk of migratory "
+     "pressure or significant migratory situation"),
     "Annual Solidarity Pool", "Outlook for the coming year", "Conclusion",
     "Annex A \u2013 Sources and provenance", "Annex B \u2013 Caveats log",
     "Annex C \u2013 Reconciliation with the EAAMR 2025",
