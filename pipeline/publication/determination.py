@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.analysis.assessment import names_or_none
 from pipeline.analysis.pressure import (
     AT_RISK,
     PRESSURE,
@@ -57,7 +58,6 @@ class Standout:
     value: float
     ratio: float
     change: float | None
-    period: str
     when: str = ""  # the row's own period where it differs from the paragraph's: ' in 2024'
 
 
@@ -85,7 +85,7 @@ def standings(table: pd.DataFrame, ms: str, periods: ReportPeriods, *,
         row = rows.set_index("geo").loc[ms]
         change = None if five_years or pd.isna(row["change"]) else float(row["change"])
         found.append(Standout(name, int(ranks[ms]), float(row[value]), float(row[ratio]), change,
-                              str(row[period]), when=_when(name, str(row[period]), window, periods)))
+                              when=_when(name, str(row[period]), window, periods)))
     found.sort(key=lambda standout: (standout.rank, -standout.ratio))
     return found
 
@@ -223,11 +223,6 @@ def reconstruction_lists(classification: pd.DataFrame) -> dict[str, Sequence[str
     }
 
 
-def names(codes: Sequence[str]) -> str:
-    codes = sorted(codes, key=countries.protocol_rank)
-    return formatting.member_state_names(list(codes)) if codes else "none"
-
-
 def determination_facts(official: OfficialLists | None, classification: pd.DataFrame,
                         periods: ReportPeriods) -> dict[str, object]:
     """What section IV says first: the edition's determination, or that it has none yet."""
@@ -237,9 +232,9 @@ def determination_facts(official: OfficialLists | None, classification: pd.DataF
         lead = (
             f"Considering the trends outlined in this report for the reference period "
             f"{periods.reference.label} and the methodology, the Commission's determination "
-            f"({official.source}) found {names(lists[PRESSURE])} under migratory pressure; "
-            f"{names(lists[AT_RISK])} at risk of migratory pressure; and "
-            f"{names(lists[SIGNIFICANT])} facing a significant migratory situation, on the "
+            f"({official.source}) found {names_or_none(lists[PRESSURE])} under migratory pressure; "
+            f"{names_or_none(lists[AT_RISK])} at risk of migratory pressure; and "
+            f"{names_or_none(lists[SIGNIFICANT])} facing a significant migratory situation, on the "
             f"cumulative view of the five years {periods.five_years.label}. The paragraphs below "
             "set out, Member State by Member State, the indicators of this report on which each "
             f"stands out relative to its GDP and population (ranks at Union level are among the "
@@ -248,7 +243,7 @@ def determination_facts(official: OfficialLists | None, classification: pd.DataF
             "indicator here captures. Annex E cross-checks the official lists with a rules-based "
             "reconstruction.")
         conclusion = (
-            f"The Commission's determination found {names(lists[PRESSURE])} under migratory "
+            f"The Commission's determination found {names_or_none(lists[PRESSURE])} under migratory "
             "pressure; they have access to the Annual Solidarity Pool.")
         return {"decided": True, "source": official.source, "lead": lead,
                 "conclusion": conclusion}
@@ -258,12 +253,12 @@ def determination_facts(official: OfficialLists | None, classification: pd.DataF
         f"been adopted for {periods.year} yet. What follows is the evidence prepared for it, not "
         f"the determination: the rules-based reconstruction of Annex E, applied to the "
         f"indicators of this report for {periods.reference.label}, would find "
-        f"{names(lists[PRESSURE])} under migratory pressure; {names(lists[AT_RISK])} at risk "
-        f"of migratory pressure; and {names(lists[SIGNIFICANT])} facing a significant "
+        f"{names_or_none(lists[PRESSURE])} under migratory pressure; {names_or_none(lists[AT_RISK])} at risk "
+        f"of migratory pressure; and {names_or_none(lists[SIGNIFICANT])} facing a significant "
         "migratory situation.")
     conclusion = (
         f"No determination has been adopted for {periods.year} yet; on the evidence of this "
-        f"report, the reconstruction of Annex E would find {names(lists[PRESSURE])} under "
+        f"report, the reconstruction of Annex E would find {names_or_none(lists[PRESSURE])} under "
         "migratory pressure. That is evidence for the Decision, not the determination.")
     return {"decided": False, "source": "none adopted yet", "lead": lead,
             "conclusion": conclusion}
